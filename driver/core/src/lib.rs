@@ -1,0 +1,64 @@
+//! The security half of an iSCSI HBA miniport, as a `no_std` library.
+//!
+//! ```text
+//!   WMI method call (class, id, buffer, sizes)        IKE phase 1 / mutual CHAP
+//!                  │                                            │
+//!   ┌──────────────▼────────────────────────────────────────────▼─────────┐
+//!   │ provider   dispatch, SPEC §3 transport rules, SPEC §4 semantics     │
+//!   │ wire       byte-exact views of every IN and OUT buffer              │
+//!   │ validate   ports, flags, identifiers, key and secret sizes          │
+//!   │ table      explicit keys, group key, tunnel map, CHAP secret        │
+//!   │ lookup     the hot-path reader (copies the key into your buffer)    │
+//!   │ record     the versioned, checksummed nonvolatile record format     │
+//!   └──────────────┬──────────────────────────────────────────────────────┘
+//!                  │ trait RecordStore (the host's nonvolatile storage)
+//! ```
+//!
+//! The core decides everything: every size check, every status code, the order of operations.
+//! A host (the KMDF driver, the `iscsisec` user-mode tool, a vendor's Storport miniport) only
+//! moves bytes between its platform and [`Provider::execute_method`], implements
+//! [`RecordStore`] over its nonvolatile storage and calls [`Provider::lookup`] from its IKE
+//! engine.
+//!
+//! No input reachable from a caller or from storage can panic this crate: the lints below deny
+//! `unwrap`, `expect`, slice indexing, `panic!` and overflowing arithmetic outside tests.
+
+#![no_std]
+#![deny(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::arithmetic_side_effects,
+        clippy::unreachable,
+        clippy::as_conversions,
+    )
+)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+pub mod consts;
+pub mod lookup;
+pub mod provider;
+pub mod record;
+pub mod secret;
+pub mod store;
+pub mod table;
+pub mod validate;
+pub mod wire;
+
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
+
+pub use consts::{Guid, IsdscStatus, NtStatus};
+pub use lookup::{KeyBuffer, KeySource};
+pub use provider::{AdapterConfig, MethodResult, Provider};
+pub use store::{RecordStore, StoreError};
+pub use validate::{IdType, Identifier, PortSelector, SecurityFlags};

@@ -1,0 +1,670 @@
+//! SPEC §4 validation: raw wire values in, typed values out.
+//!
+//! ```text
+//!   provider ──► wire ──► validate (this file) ──► table
+//! ```
+//!
+//! Every function here takes the raw integers and byte slices of a [`crate::wire`] `Repr` and
+//! returns a value whose invariants hold (a port the adapter has, an identifier of a supported
+//! type and size in its normalised form, a key of 1 to 256 bytes) or the one [`ValidationError`]
+//! that SPEC names for the first failed check. [`IsdscStatus::from`] is the only place that maps
+//! these errors to status codes.
+
+use alloc::boxed::Box;
+use core::fmt;
+use core::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::consts::{ALL_PORTS, IsdscStatus, id_type, ip_address_type, security_flag};
+use crate::secret::{ChapSecret, MAX_CHAP_SECRET_LEN, MAX_PRESHARED_KEY_LEN, PresharedKey};
+use crate::wire::IscsiIpAddress;
+use crate::wire::ip_address::TEXT_ADDRESS_UNITS;
+
+/// Why a request was refused; each variant names the SPEC §4 check that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValidationError {
+    /// The port is neither `0xFFFFFFFF` nor below the adapter's port count.
+    InvalidPortNumber,
+    /// An undefined security flag bit, or transport and tunnel mode both preferred.
+    InvalidSecurityFlags,
+    /// The identifier type is not 1, 2, 3 or 5.
+    IdTypeNotSupported,
+    /// The identifier's size is wrong for its type.
+    IdIncorrectSize,
+    /// A name identifier holds a byte outside printable ASCII 0x21–0x7E.
+    IdBadByte,
+    /// A preshared key is longer than 256 bytes.
+    KeyTooLong,
+    /// The initiator CHAP secret is longer than 16 bytes.
+    ChapSecretTooLong,
+    /// A tunnel address has a type not allowed in its place, or a text address is empty or
+    /// not NUL-terminated.
+    InvalidAddress,
+}
+
+impl From<ValidationError> for IsdscStatus {
+    fn from(e: ValidationError) -> IsdscStatus {
+        match e {
+            ValidationError::InvalidPortNumber => IsdscStatus::INVALID_PORT_NUMBER,
+            ValidationError::IdTypeNotSupported => IsdscStatus::IKE_ID_PAYLOAD_TYPE_NOT_SUPPORTED,
+            ValidationError::IdIncorrectSize => IsdscStatus::IKE_ID_PAYLOAD_INCORRECT_SIZE,
+            ValidationError::ChapSecretTooLong => IsdscStatus::INVALID_INITIATOR_CHAP_SECRET,
+            ValidationError::InvalidSecurityFlags
+            | ValidationError::IdBadByte
+            | ValidationError::KeyTooLong
+            | ValidationError::InvalidAddress => IsdscStatus::INVALID_PARAMETER,
+        }
+    }
+}
+
+/// Which ports an entry applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PortSelector {
+    /// One port of the adapter, below its port count.
+    Port(u32),
+    /// Every port (`0xFFFFFFFF` on the wire).
+    All,
+}
+
+impl PortSelector {
+    /// Checks a wire `PortNumber` against the adapter's port count.
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::InvalidPortNumber`] unless `raw` is `0xFFFFFFFF` or below
+    /// `port_count`.
+    pub fn parse(raw: u32, port_count: u32) -> Result<PortSelector, ValidationError> {
+        match raw {
+            ALL_PORTS => Ok(PortSelector::All),
+            n if n < port_count => Ok(PortSelector::Port(n)),
+            _ => Err(ValidationError::InvalidPortNumber),
+        }
+    }
+
+    /// The wire value.
+    #[must_use]
+    pub const fn raw(self) -> u32 {
+        match self {
+            PortSelector::Port(n) => n,
+            PortSelector::All => ALL_PORTS,
+        }
+    }
+}
+
+/// `ISCSI_SECURITY_FLAGS` with only defined bits, and not both mode preferences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SecurityFlags(u64);
+
+impl SecurityFlags {
+    /// Checks the flags.
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::InvalidSecurityFlags`] for an undefined bit or for 0x20 with 0x40.
+    pub fn parse(raw: u64) -> Result<SecurityFlags, ValidationError> {
+        let both_modes =
+            security_flag::TRANSPORT_MODE_PREFERRED | security_flag::TUNNEL_MODE_PREFERRED;
+        if raw & !security_flag::DEFINED != 0 || raw & both_modes == both_modes {
+            return Err(ValidationError::InvalidSecurityFlags);
+        }
+        Ok(SecurityFlags(raw))
+    }
+
+    /// The flags as stored and returned, verbatim.
+    #[must_use]
+    pub const fn bits(self) -> u64 {
+        self.0
+    }
+}
+
+/// One of the four identification types Windows defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IdType {
+    /// `ID_IPV4_ADDR` (1).
+    Ipv4Addr,
+    /// `ID_FQDN` (2).
+    Fqdn,
+    /// `ID_USER_FQDN` (3).
+    UserFqdn,
+    /// `ID_IPV6_ADDR` (5).
+    Ipv6Addr,
+}
+
+impl IdType {
+    /// The type for a wire `IdType`, if supported.
+    #[must_use]
+    pub const fn from_raw(raw: u8) -> Option<IdType> {
+        match raw {
+            id_type::IPV4_ADDR => Some(IdType::Ipv4Addr),
+            id_type::FQDN => Some(IdType::Fqdn),
+            id_type::USER_FQDN => Some(IdType::UserFqdn),
+            id_type::IPV6_ADDR => Some(IdType::Ipv6Addr),
+            _ => None,
+        }
+    }
+
+    /// The wire value.
+    #[must_use]
+    pub const fn raw(self) -> u8 {
+        match self {
+            IdType::Ipv4Addr => id_type::IPV4_ADDR,
+            IdType::Fqdn => id_type::FQDN,
+            IdType::UserFqdn => id_type::USER_FQDN,
+            IdType::Ipv6Addr => id_type::IPV6_ADDR,
+        }
+    }
+}
+
+/// Longest name identifier (`ID_FQDN`, `ID_USER_FQDN`).
+pub const MAX_NAME_ID_LEN: usize = 255;
+
+/// An IKE identifier in its normalised form: addresses as their bytes, names lower-cased.
+///
+/// Fixed-size so that the lookup path can build one without allocating.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Identifier {
+    id_type: IdType,
+    len: u8,
+    bytes: [u8; MAX_NAME_ID_LEN],
+}
+
+impl Identifier {
+    /// Checks, in SPEC order, the type, then the size, then the bytes, and normalises names to
+    /// ASCII lower case.
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::IdTypeNotSupported`], [`ValidationError::IdIncorrectSize`] or
+    /// [`ValidationError::IdBadByte`].
+    pub fn parse(raw_type: u8, id: &[u8]) -> Result<Identifier, ValidationError> {
+        let id_type = IdType::from_raw(raw_type).ok_or(ValidationError::IdTypeNotSupported)?;
+        let size_ok = match id_type {
+            IdType::Ipv4Addr => id.len() == 4,
+            IdType::Ipv6Addr => id.len() == 16,
+            IdType::Fqdn | IdType::UserFqdn => (1..=MAX_NAME_ID_LEN).contains(&id.len()),
+        };
+        if !size_ok {
+            return Err(ValidationError::IdIncorrectSize);
+        }
+        let is_name = matches!(id_type, IdType::Fqdn | IdType::UserFqdn);
+        if is_name && !id.iter().all(|b| (0x21..=0x7e).contains(b)) {
+            return Err(ValidationError::IdBadByte);
+        }
+        let len = u8::try_from(id.len()).map_err(|_| ValidationError::IdIncorrectSize)?;
+        let mut bytes = [0; MAX_NAME_ID_LEN];
+        for (dst, src) in bytes.iter_mut().zip(id) {
+            *dst = if is_name {
+                src.to_ascii_lowercase()
+            } else {
+                *src
+            };
+        }
+        Ok(Identifier {
+            id_type,
+            len,
+            bytes,
+        })
+    }
+
+    /// The identifier's type.
+    #[must_use]
+    pub const fn id_type(&self) -> IdType {
+        self.id_type
+    }
+
+    /// The normalised bytes (names in lower case).
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+impl fmt::Display for Identifier {
+    /// Dotted IPv4, RFC 5952 IPv6, or the lower-cased name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = self.as_bytes();
+        match self.id_type {
+            IdType::Ipv4Addr => match <[u8; 4]>::try_from(b) {
+                Ok(a) => Ipv4Addr::from(a).fmt(f),
+                Err(_) => Err(fmt::Error),
+            },
+            IdType::Ipv6Addr => match <[u8; 16]>::try_from(b) {
+                Ok(a) => Ipv6Addr::from(a).fmt(f),
+                Err(_) => Err(fmt::Error),
+            },
+            // Names are printable ASCII by construction.
+            IdType::Fqdn | IdType::UserFqdn => {
+                f.write_str(core::str::from_utf8(b).map_err(|_| fmt::Error)?)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Identifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}({self})", self.id_type)
+    }
+}
+
+/// Checks a preshared key: `None` for size 0 (remove or clear), else the key in its own wiped
+/// heap cell.
+///
+/// # Errors
+///
+/// [`ValidationError::KeyTooLong`] above 256 bytes.
+pub fn preshared_key(key: &[u8]) -> Result<Option<Box<PresharedKey>>, ValidationError> {
+    if key.is_empty() {
+        return Ok(None);
+    }
+    if key.len() > MAX_PRESHARED_KEY_LEN {
+        return Err(ValidationError::KeyTooLong);
+    }
+    PresharedKey::boxed_from(key)
+        .map(Some)
+        .ok_or(ValidationError::KeyTooLong)
+}
+
+/// Checks an initiator CHAP secret: `None` for size 0 (clear), else the secret.
+///
+/// # Errors
+///
+/// [`ValidationError::ChapSecretTooLong`] above 16 bytes.
+pub fn chap_secret(secret: &[u8]) -> Result<Option<Box<ChapSecret>>, ValidationError> {
+    if secret.is_empty() {
+        return Ok(None);
+    }
+    if secret.len() > MAX_CHAP_SECRET_LEN {
+        return Err(ValidationError::ChapSecretTooLong);
+    }
+    ChapSecret::boxed_from(secret)
+        .map(Some)
+        .ok_or(ValidationError::ChapSecretTooLong)
+}
+
+/// A non-empty text address, without its terminating NUL.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TextAddress {
+    len: u16,
+    units: [u16; TEXT_ADDRESS_UNITS - 1],
+}
+
+impl TextAddress {
+    /// Takes the units before the first NUL.
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::InvalidAddress`] if the first unit is NUL or no NUL is present.
+    pub fn parse(units: &[u16; TEXT_ADDRESS_UNITS]) -> Result<TextAddress, ValidationError> {
+        let len = units
+            .iter()
+            .position(|&u| u == 0)
+            .ok_or(ValidationError::InvalidAddress)?;
+        TextAddress::from_units(units.get(..len).ok_or(ValidationError::InvalidAddress)?)
+    }
+
+    /// A text address from its units (no NUL).
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::InvalidAddress`] if empty, longer than 256 units or holding a NUL.
+    pub fn from_units(units: &[u16]) -> Result<TextAddress, ValidationError> {
+        if units.is_empty() || units.len() >= TEXT_ADDRESS_UNITS || units.contains(&0) {
+            return Err(ValidationError::InvalidAddress);
+        }
+        let mut out = TextAddress {
+            len: u16::try_from(units.len()).map_err(|_| ValidationError::InvalidAddress)?,
+            units: [0; TEXT_ADDRESS_UNITS - 1],
+        };
+        for (dst, src) in out.units.iter_mut().zip(units) {
+            *dst = *src;
+        }
+        Ok(out)
+    }
+
+    /// The UTF-16 units, without NUL.
+    #[must_use]
+    pub fn units(&self) -> &[u16] {
+        self.units.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+
+    /// The same text with ASCII letters lower-cased (the form destinations are compared in).
+    #[must_use]
+    pub fn to_ascii_lowercase(&self) -> TextAddress {
+        let mut out = *self;
+        for u in &mut out.units {
+            if let Ok(b) = u8::try_from(*u) {
+                *u = u16::from(b.to_ascii_lowercase());
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for TextAddress {
+    /// The text, with U+FFFD for unpaired surrogates.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write;
+        for c in char::decode_utf16(self.units().iter().copied()) {
+            f.write_char(c.unwrap_or(char::REPLACEMENT_CHARACTER))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for TextAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", alloc::format!("{self}"))
+    }
+}
+
+/// A tunnel-mode destination in the form mappings are keyed by: IPv4 as the four raw bytes,
+/// IPv6 as its sixteen (flow info and scope ignored), text lower-cased.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "fixed size on purpose: built on the lookup path without allocating"
+)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Destination {
+    /// `ISCSI_IP_ADDRESS_TEXT`.
+    Text(TextAddress),
+    /// `ISCSI_IP_ADDRESS_IPV4`.
+    Ipv4([u8; 4]),
+    /// `ISCSI_IP_ADDRESS_IPV6`.
+    Ipv6([u8; 16]),
+}
+
+impl Destination {
+    /// Checks a `DestinationAddress`: type 0, 1 or 2; text non-empty and NUL-terminated.
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::InvalidAddress`].
+    pub fn parse(a: &IscsiIpAddress) -> Result<Destination, ValidationError> {
+        match a.address_type {
+            ip_address_type::TEXT => Ok(Destination::Text(
+                TextAddress::parse(&a.text_address)?.to_ascii_lowercase(),
+            )),
+            ip_address_type::IPV4 => Ok(Destination::Ipv4(a.ipv4_address)),
+            ip_address_type::IPV6 => Ok(Destination::Ipv6(a.ipv6_address)),
+            _ => Err(ValidationError::InvalidAddress),
+        }
+    }
+}
+
+impl fmt::Display for Destination {
+    /// Dotted IPv4 (raw bytes in order), RFC 5952 IPv6, or the lower-cased text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Destination::Text(t) => t.fmt(f),
+            Destination::Ipv4(a) => Ipv4Addr::from(*a).fmt(f),
+            Destination::Ipv6(a) => Ipv6Addr::from(*a).fmt(f),
+        }
+    }
+}
+
+/// A tunnel-mode outer address, kept as given (IPv6 with its flow info and scope).
+#[expect(
+    clippy::large_enum_variant,
+    reason = "fixed size on purpose: built on the lookup path without allocating"
+)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OuterAddress {
+    /// `ISCSI_IP_ADDRESS_TEXT`.
+    Text(TextAddress),
+    /// `ISCSI_IP_ADDRESS_IPV4`, raw bytes.
+    Ipv4([u8; 4]),
+    /// `ISCSI_IP_ADDRESS_IPV6`.
+    Ipv6 {
+        /// Address bytes.
+        address: [u8; 16],
+        /// `IpV6FlowInfo`.
+        flow_info: u32,
+        /// `IpV6ScopeId`.
+        scope_id: u32,
+    },
+}
+
+impl OuterAddress {
+    /// Checks a `TunnelModeOuterAddress`: type 0–3; `None` for type 3 (EMPTY: remove).
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::InvalidAddress`].
+    pub fn parse(a: &IscsiIpAddress) -> Result<Option<OuterAddress>, ValidationError> {
+        match a.address_type {
+            ip_address_type::TEXT => Ok(Some(OuterAddress::Text(TextAddress::parse(
+                &a.text_address,
+            )?))),
+            ip_address_type::IPV4 => Ok(Some(OuterAddress::Ipv4(a.ipv4_address))),
+            ip_address_type::IPV6 => Ok(Some(OuterAddress::Ipv6 {
+                address: a.ipv6_address,
+                flow_info: a.ipv6_flow_info,
+                scope_id: a.ipv6_scope_id,
+            })),
+            ip_address_type::EMPTY => Ok(None),
+            _ => Err(ValidationError::InvalidAddress),
+        }
+    }
+}
+
+impl fmt::Display for OuterAddress {
+    /// Dotted IPv4, RFC 5952 IPv6 (with `%scope` when non-zero), or the lower-cased text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OuterAddress::Text(t) => t.to_ascii_lowercase().fmt(f),
+            OuterAddress::Ipv4(a) => Ipv4Addr::from(*a).fmt(f),
+            OuterAddress::Ipv6 {
+                address,
+                scope_id: 0,
+                ..
+            } => Ipv6Addr::from(*address).fmt(f),
+            OuterAddress::Ipv6 {
+                address, scope_id, ..
+            } => {
+                write!(f, "{}%{scope_id}", Ipv6Addr::from(*address))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn port_all_and_in_range_and_out_of_range() {
+        assert_eq!(PortSelector::parse(0xFFFF_FFFF, 2), Ok(PortSelector::All));
+        assert_eq!(PortSelector::parse(1, 2), Ok(PortSelector::Port(1)));
+        assert_eq!(
+            PortSelector::parse(2, 2),
+            Err(ValidationError::InvalidPortNumber)
+        );
+        assert_eq!(
+            PortSelector::parse(0xFFFF_FFFE, 2),
+            Err(ValidationError::InvalidPortNumber)
+        );
+        assert_eq!(
+            PortSelector::parse(0, 0),
+            Err(ValidationError::InvalidPortNumber)
+        );
+        assert_eq!(PortSelector::All.raw(), 0xFFFF_FFFF);
+    }
+
+    #[test]
+    fn flags_defined_bits_only_and_one_mode_preference() {
+        assert_eq!(SecurityFlags::parse(0).map(SecurityFlags::bits), Ok(0));
+        assert_eq!(
+            SecurityFlags::parse(0x7F & !0x40).map(SecurityFlags::bits),
+            Ok(0x3F)
+        );
+        assert_eq!(
+            SecurityFlags::parse(0x5F).map(SecurityFlags::bits),
+            Ok(0x5F)
+        );
+        assert_eq!(
+            SecurityFlags::parse(0x60),
+            Err(ValidationError::InvalidSecurityFlags)
+        );
+        assert_eq!(
+            SecurityFlags::parse(0x80),
+            Err(ValidationError::InvalidSecurityFlags)
+        );
+        assert_eq!(
+            SecurityFlags::parse(1 << 63),
+            Err(ValidationError::InvalidSecurityFlags)
+        );
+    }
+
+    #[test]
+    fn identifier_type_then_size_then_bytes() {
+        // An unsupported type wins over a bad size.
+        assert_eq!(
+            Identifier::parse(4, &[]),
+            Err(ValidationError::IdTypeNotSupported)
+        );
+        assert_eq!(
+            Identifier::parse(0, b"x"),
+            Err(ValidationError::IdTypeNotSupported)
+        );
+        assert_eq!(
+            Identifier::parse(9, b"x"),
+            Err(ValidationError::IdTypeNotSupported)
+        );
+        // A bad size wins over a bad byte.
+        assert_eq!(
+            Identifier::parse(2, &[]),
+            Err(ValidationError::IdIncorrectSize)
+        );
+        assert_eq!(
+            Identifier::parse(2, &[b' '; 256]),
+            Err(ValidationError::IdIncorrectSize)
+        );
+        assert_eq!(
+            Identifier::parse(1, &[1, 2, 3]),
+            Err(ValidationError::IdIncorrectSize)
+        );
+        assert_eq!(
+            Identifier::parse(1, &[1, 2, 3, 4, 5]),
+            Err(ValidationError::IdIncorrectSize)
+        );
+        assert_eq!(
+            Identifier::parse(5, &[0; 4]),
+            Err(ValidationError::IdIncorrectSize)
+        );
+        assert_eq!(
+            Identifier::parse(3, b"a b"),
+            Err(ValidationError::IdBadByte)
+        );
+        assert_eq!(
+            Identifier::parse(2, b"a\x7f"),
+            Err(ValidationError::IdBadByte)
+        );
+        assert_eq!(
+            Identifier::parse(2, b"a\0"),
+            Err(ValidationError::IdBadByte)
+        );
+        assert!(Identifier::parse(2, &[b'a'; 255]).is_ok());
+        // Addresses may hold any byte.
+        assert!(Identifier::parse(1, &[0, 0x20, 0xff, 0x7f]).is_ok());
+    }
+
+    #[test]
+    fn names_compare_without_ascii_case_and_print_normalised() {
+        let a = Identifier::parse(2, b"Host.EXAMPLE").unwrap();
+        let b = Identifier::parse(2, b"host.example").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.to_string(), "host.example");
+        let c = Identifier::parse(3, b"host.example").unwrap();
+        assert_ne!(b, c, "same text, different type");
+        assert_eq!(
+            Identifier::parse(1, &[192, 0, 2, 1]).unwrap().to_string(),
+            "192.0.2.1"
+        );
+        let v6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        assert_eq!(
+            Identifier::parse(5, &v6).unwrap().to_string(),
+            "2001:db8::1"
+        );
+    }
+
+    #[test]
+    fn key_and_secret_sizes() {
+        assert!(matches!(preshared_key(&[]), Ok(None)));
+        assert_eq!(preshared_key(&[0; 256]).unwrap().unwrap().len(), 256);
+        assert_eq!(
+            preshared_key(&[0; 257]).unwrap_err(),
+            ValidationError::KeyTooLong
+        );
+        assert!(matches!(chap_secret(&[]), Ok(None)));
+        assert_eq!(chap_secret(&[1; 16]).unwrap().unwrap().len(), 16);
+        assert_eq!(
+            chap_secret(&[1; 17]).unwrap_err(),
+            ValidationError::ChapSecretTooLong
+        );
+    }
+
+    fn text(s: &str) -> IscsiIpAddress {
+        let mut a = IscsiIpAddress::zeroed(0);
+        for (u, c) in a.text_address.iter_mut().zip(s.encode_utf16()) {
+            *u = c;
+        }
+        a
+    }
+
+    #[test]
+    fn addresses() {
+        let d = Destination::parse(&text("Target.Example")).unwrap();
+        assert_eq!(d, Destination::parse(&text("target.example")).unwrap());
+        assert_eq!(d.to_string(), "target.example");
+        assert_eq!(
+            Destination::parse(&text("")),
+            Err(ValidationError::InvalidAddress)
+        );
+        let mut full = text("");
+        full.text_address = [u16::from(b'a'); 257];
+        assert_eq!(
+            Destination::parse(&full),
+            Err(ValidationError::InvalidAddress)
+        );
+        full.text_address[256] = 0;
+        assert!(Destination::parse(&full).is_ok());
+        assert_eq!(
+            Destination::parse(&IscsiIpAddress::zeroed(3)),
+            Err(ValidationError::InvalidAddress)
+        );
+        assert_eq!(OuterAddress::parse(&IscsiIpAddress::zeroed(3)), Ok(None));
+        assert_eq!(
+            OuterAddress::parse(&IscsiIpAddress::zeroed(4)),
+            Err(ValidationError::InvalidAddress)
+        );
+        let mut v6 = IscsiIpAddress::zeroed(2);
+        v6.ipv6_address[15] = 1;
+        v6.ipv6_flow_info = 9;
+        let mut v6b = v6;
+        v6b.ipv6_flow_info = 10;
+        v6b.ipv6_scope_id = 3;
+        assert_eq!(Destination::parse(&v6), Destination::parse(&v6b));
+        assert_eq!(
+            OuterAddress::parse(&v6b).unwrap().unwrap().to_string(),
+            "::1%3"
+        );
+    }
+
+    #[test]
+    fn every_error_maps_to_the_spec_status() {
+        use ValidationError as E;
+        let table = [
+            (E::InvalidPortNumber, 0xEFFF_002D),
+            (E::InvalidSecurityFlags, 0xEFFF_0056),
+            (E::IdTypeNotSupported, 0xEFFF_0030),
+            (E::IdIncorrectSize, 0xEFFF_0031),
+            (E::IdBadByte, 0xEFFF_0056),
+            (E::KeyTooLong, 0xEFFF_0056),
+            (E::ChapSecretTooLong, 0xEFFF_004C),
+            (E::InvalidAddress, 0xEFFF_0056),
+        ];
+        for (e, code) in table {
+            assert_eq!(IsdscStatus::from(e).0, code, "{e:?}");
+        }
+    }
+}

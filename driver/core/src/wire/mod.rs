@@ -1,0 +1,103 @@
+//! Byte-exact views of every IN and OUT buffer of SPEC §2.
+//!
+//! ```text
+//!   provider ──► wire (this module) ──► validate ──► table
+//! ```
+//!
+//! One file per C struct. Each has a private `mod field` of byte ranges (the layout is written
+//! once), a `*_FIXED_LEN` constant (the offset of the first variable field, SPEC §3 rule 3), and
+//! a `Repr` with `parse`, `emit` and `buffer_len`. `parse` checks the fixed part, then the fixed
+//! part plus every declared variable size, computed without overflow; bytes past the declared
+//! sizes are ignored (WMI callers may pad). `c_layout` checks every offset at compile time
+//! against `#[repr(C)]` mirrors of the generated `iscsiop.h` structs.
+//!
+//! A `Repr` here is the raw meaning of the bytes (integers and byte slices). Whether those
+//! values are allowed is decided by `validate`, which turns them into typed values.
+
+mod c_layout;
+pub mod get_preshared_key_for_id;
+pub mod ip_address;
+pub mod set_chap_shared_secret;
+pub mod set_generational_guid;
+pub mod set_group_preshared_key;
+pub mod set_preshared_key_for_id;
+pub mod set_tunnel_mode_outer_address;
+pub mod status_out;
+
+pub use get_preshared_key_for_id::{GetPresharedKeyForIdIn, GetPresharedKeyForIdOut};
+pub use ip_address::IscsiIpAddress;
+pub use set_chap_shared_secret::SetChapSharedSecretIn;
+pub use set_generational_guid::SetGenerationalGuidIn;
+pub use set_group_preshared_key::SetGroupPresharedKeyIn;
+pub use set_preshared_key_for_id::SetPresharedKeyForIdIn;
+pub use set_tunnel_mode_outer_address::SetTunnelModeOuterAddressIn;
+pub use status_out::StatusOut;
+
+use core::ops::Range;
+
+/// A byte range of a field inside a buffer.
+pub(crate) type Field = Range<usize>;
+
+/// Why a buffer could not be read or written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireError {
+    /// The input ends before the fixed part or before the declared variable fields end.
+    Truncated,
+    /// The output buffer is shorter than the bytes to be written.
+    NoRoom,
+}
+
+/// Reads the bytes of `field`, or `Truncated` if `buf` ends first.
+pub(crate) fn bytes(buf: &[u8], field: Field) -> Result<&[u8], WireError> {
+    buf.get(field).ok_or(WireError::Truncated)
+}
+
+/// Reads the little-endian `u32` at `field` (four bytes).
+pub(crate) fn u32_at(buf: &[u8], field: Field) -> Result<u32, WireError> {
+    let b: [u8; 4] = bytes(buf, field)?
+        .try_into()
+        .map_err(|_| WireError::Truncated)?;
+    Ok(u32::from_le_bytes(b))
+}
+
+/// Reads the little-endian `u64` at `field` (eight bytes).
+pub(crate) fn u64_at(buf: &[u8], field: Field) -> Result<u64, WireError> {
+    let b: [u8; 8] = bytes(buf, field)?
+        .try_into()
+        .map_err(|_| WireError::Truncated)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+/// Reads the byte at `offset`.
+pub(crate) fn u8_at(buf: &[u8], offset: usize) -> Result<u8, WireError> {
+    buf.get(offset).copied().ok_or(WireError::Truncated)
+}
+
+/// The range of a variable field of `size` bytes starting at `start`, without overflow.
+pub(crate) fn variable(start: usize, size: u32) -> Result<Field, WireError> {
+    let size = usize::try_from(size).map_err(|_| WireError::Truncated)?;
+    let end = start.checked_add(size).ok_or(WireError::Truncated)?;
+    Ok(start..end)
+}
+
+/// Writes `src` at `field`; `field` must be as long as `src`.
+pub(crate) fn put(buf: &mut [u8], field: Field, src: &[u8]) -> Result<(), WireError> {
+    let dst = buf.get_mut(field).ok_or(WireError::NoRoom)?;
+    if dst.len() != src.len() {
+        return Err(WireError::NoRoom);
+    }
+    dst.copy_from_slice(src);
+    Ok(())
+}
+
+/// Zeroes `len` bytes of `buf` from the start, the whole struct before its fields are written
+/// (so padding goes out as zero).
+pub(crate) fn clear(buf: &mut [u8], len: usize) -> Result<(), WireError> {
+    buf.get_mut(..len).ok_or(WireError::NoRoom)?.fill(0);
+    Ok(())
+}
+
+/// A `u32` length of a slice the caller already bounded; `NoRoom` if it does not fit.
+pub(crate) fn len_u32(slice: &[u8]) -> Result<u32, WireError> {
+    u32::try_from(slice.len()).map_err(|_| WireError::NoRoom)
+}
