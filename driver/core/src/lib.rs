@@ -58,7 +58,7 @@ pub mod wire;
 pub mod fuzzing;
 
 pub use consts::{Guid, IsdscStatus, NtStatus};
-pub use lookup::{KeyBuffer, KeySource};
-pub use provider::{AdapterConfig, MethodResult, Provider};
+pub use lookup::{KeyBuffer, KeySource, LookupMiss};
+pub use provider::{AdapterConfig, LoadReport, MethodResult, Provider};
 pub use store::{RecordStore, StoreError};
 pub use validate::{IdType, Identifier, PortSelector, SecurityFlags};

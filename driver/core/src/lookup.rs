@@ -13,6 +13,7 @@
 use core::fmt;
 use zeroize::Zeroize;
 
+use crate::record::RecordName;
 use crate::secret::{MAX_PRESHARED_KEY_LEN, PresharedKey};
 use crate::table::Table;
 use crate::validate::{Identifier, PortSelector};
@@ -38,6 +39,18 @@ impl KeySource {
             KeySource::Group => "group",
         }
     }
+}
+
+/// Why a lookup gave no key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupMiss {
+    /// No explicit key for the identifier and no group key.
+    NoKey,
+    /// The stored record of an explicit key for this identifier (on this port or all ports)
+    /// failed its check at load. Falling back to a lower-precedence key could hand IKE a key
+    /// other than the one configured, so the lookup refuses until the entry is set again or
+    /// the cache is cleared.
+    Damaged,
 }
 
 /// A caller-owned buffer a lookup copies a key into; wiped on every fill and on drop.
@@ -97,27 +110,41 @@ impl fmt::Debug for KeyBuffer {
 }
 
 /// Looks up the key for `id` on `port` in precedence order and copies it into `out`.
-/// Returns `None` (and leaves `out` empty) when there is no key at all.
+///
+/// # Errors
+///
+/// [`LookupMiss::NoKey`] when there is no key at all, [`LookupMiss::Damaged`] when a damaged
+/// record stands where a higher-precedence key would be. `out` is left empty either way.
 pub fn lookup(
     table: &Table,
     port: PortSelector,
     id: &Identifier,
     out: &mut KeyBuffer,
-) -> Option<KeySource> {
-    let (key, source) = if let Some(e) = table.psk(port, id) {
-        let source = match port {
-            PortSelector::Port(_) => KeySource::Port,
-            PortSelector::All => KeySource::AllPorts,
-        };
-        (e.key(), source)
-    } else if let (PortSelector::Port(_), Some(e)) = (port, table.psk(PortSelector::All, id)) {
-        (e.key(), KeySource::AllPorts)
-    } else if let Some(k) = table.group_key() {
-        (k, KeySource::Group)
-    } else {
-        out.clear();
-        return None;
+) -> Result<KeySource, LookupMiss> {
+    out.clear();
+    let own = match port {
+        PortSelector::Port(_) => KeySource::Port,
+        PortSelector::All => KeySource::AllPorts,
     };
-    out.fill(key);
-    Some(source)
+    let mut levels = [(port, own), (PortSelector::All, KeySource::AllPorts)].into_iter();
+    if port == PortSelector::All {
+        levels.next();
+    }
+    for (level_port, source) in levels {
+        if let Some(e) = table.psk(level_port, id) {
+            out.fill(e.key());
+            return Ok(source);
+        }
+        // Only a damaged store pays for this: hashing the identity into its record name.
+        if table.corrupt_records().len() > 0 && table.is_corrupt(&RecordName::psk(level_port, id)) {
+            return Err(LookupMiss::Damaged);
+        }
+    }
+    match table.group_key() {
+        Some(k) => {
+            out.fill(k);
+            Ok(KeySource::Group)
+        }
+        None => Err(LookupMiss::NoKey),
+    }
 }

@@ -15,7 +15,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::consts::{
     Guid, IsdscStatus, NtStatus, OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID, method,
 };
-use crate::lookup::{self, KeyBuffer, KeySource};
+use crate::lookup::{self, KeyBuffer, KeySource, LookupMiss};
 use crate::record::{MAX_RECORD_LEN, Record, RecordName, RecordRef};
 use crate::store::{RecordStore, StoreError};
 use crate::table::{self, Table, TunnelEntry};
@@ -285,12 +285,16 @@ impl<S: RecordStore> Provider<S> {
 
     /// Looks up the preshared key for an initiator identifier (SPEC §5) and copies it into
     /// `out`. Never allocates.
+    ///
+    /// # Errors
+    ///
+    /// [`LookupMiss`]: no key, or a damaged record where a key would be.
     pub fn lookup(
         &self,
         port: PortSelector,
         id: &Identifier,
         out: &mut KeyBuffer,
-    ) -> Option<KeySource> {
+    ) -> Result<KeySource, LookupMiss> {
         lookup::lookup(&self.table, port, id, out)
     }
 

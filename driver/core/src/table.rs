@@ -13,6 +13,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::record::RecordName;
 use crate::secret::{ChapSecret, PresharedKey};
 use crate::validate::{Destination, Identifier, OuterAddress, PortSelector, SecurityFlags};
 
@@ -138,6 +139,12 @@ impl Table {
     /// Names of stored records that failed their check at load and are still stored.
     pub fn corrupt_records(&self) -> impl ExactSizeIterator<Item = &str> {
         self.corrupt.iter().map(String::as_str)
+    }
+
+    /// Whether a record stored under `name` failed its check at load.
+    #[must_use]
+    pub fn is_corrupt(&self, name: &RecordName) -> bool {
+        self.corrupt.iter().any(|n| n == name.as_str())
     }
 
     // ----- mutation, for the provider and the loader -----
