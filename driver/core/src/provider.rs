@@ -238,49 +238,48 @@ impl<S: RecordStore> Provider<S> {
         let in_len = clamp(in_size, buffer.len());
         let out_room = clamp(out_size, buffer.len());
 
-        let answer = if out_room < out_len {
+        if out_room < out_len {
             // Rule 2: checked before anything else is read.
-            MethodResult {
+            if method.carries_secret() {
+                wipe(buffer, in_len);
+            }
+            return MethodResult {
                 status: NtStatus::BUFFER_TOO_SMALL,
                 used,
-            }
-        } else {
-            let input = buffer.get(..in_len).unwrap_or(&[]);
-            match self.run(method, input) {
-                Err(WireError::Truncated | WireError::NoRoom) => MethodResult {
-                    status: NtStatus::INVALID_PARAMETER,
-                    used: 0,
-                },
-                Ok(out) => {
-                    if method.carries_secret() {
-                        wipe(buffer, in_len);
-                    }
-                    let written = match out {
-                        Out::Status(status) => StatusOut { status }.emit(buffer),
-                        Out::GetPsk(status, security_flags) => GetPresharedKeyForIdOut {
-                            status,
-                            security_flags,
-                        }
-                        .emit(buffer),
-                    };
-                    match written {
-                        Ok(()) => MethodResult {
-                            status: NtStatus::SUCCESS,
-                            used,
-                        },
-                        // Unreachable: out_room >= out_len was checked above.
-                        Err(_) => MethodResult {
-                            status: NtStatus::BUFFER_TOO_SMALL,
-                            used,
-                        },
-                    }
-                }
-            }
-        };
+            };
+        }
+        let outcome = self.run(method, buffer.get(..in_len).unwrap_or(&[]));
+        // The input is consumed: a key or secret in it must not outlive the call, whatever
+        // the outcome, and must not show through the bytes the OUT does not cover.
         if method.carries_secret() {
             wipe(buffer, in_len);
         }
-        answer
+        let written = match outcome {
+            // Rule 3.
+            Err(WireError::Truncated | WireError::NoRoom) => {
+                return MethodResult {
+                    status: NtStatus::INVALID_PARAMETER,
+                    used: 0,
+                };
+            }
+            Ok(Out::Status(status)) => StatusOut { status }.emit(buffer),
+            Ok(Out::GetPsk(status, security_flags)) => GetPresharedKeyForIdOut {
+                status,
+                security_flags,
+            }
+            .emit(buffer),
+        };
+        match written {
+            Ok(()) => MethodResult {
+                status: NtStatus::SUCCESS,
+                used,
+            },
+            // Not reachable: `out_room >= out_len` was checked above.
+            Err(_) => MethodResult {
+                status: NtStatus::BUFFER_TOO_SMALL,
+                used,
+            },
+        }
     }
 
     /// Looks up the preshared key for an initiator identifier (SPEC §5) and copies it into
@@ -573,3 +572,7 @@ fn wipe(buffer: &mut [u8], len: usize) {
         input.zeroize();
     }
 }
+
+#[cfg(test)]
+#[path = "provider_tests.rs"]
+mod tests;

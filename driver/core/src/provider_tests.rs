@@ -1,0 +1,1206 @@
+//! Provider tests: SPEC §3 transport rules, §4 semantics, §5 precedence, §6 persistence.
+
+use super::*;
+use crate::consts::ip_address_type;
+use crate::fuzzing::{FlakyStore, fingerprint};
+use crate::store::{MemoryStore, Visitor};
+use crate::wire::IscsiIpAddress;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::cell::Cell;
+
+const SEC: Guid = SECURITY_CONFIG_OPERATIONS_GUID;
+const OPS: Guid = OPERATIONS_GUID;
+const ALL: u32 = 0xFFFF_FFFF;
+
+type P = Provider<MemoryStore>;
+
+fn provider() -> P {
+    Provider::start(MemoryStore::new(), AdapterConfig::default())
+        .unwrap()
+        .0
+}
+
+fn restart(p: P) -> P {
+    let config = p.config();
+    Provider::start(p.into_store(), config).unwrap().0
+}
+
+/// Calls a method with a buffer exactly as long as the input or the OUT, whichever is larger.
+fn call(p: &mut P, class: Guid, method: u32, input: &[u8]) -> (MethodResult, Vec<u8>) {
+    let out = out_size(&class, method).unwrap_or(0);
+    let len = input.len().max(out as usize);
+    let mut buf = vec![0xa5; len];
+    buf[..input.len()].copy_from_slice(input);
+    let r = p.execute_method(&class, method, &mut buf, input.len() as u32, out);
+    (r, buf)
+}
+
+fn status_of(p: &mut P, class: Guid, method: u32, input: &[u8]) -> IsdscStatus {
+    let (r, buf) = call(p, class, method, input);
+    assert_eq!(r.status, NtStatus::SUCCESS, "transport status");
+    StatusOut::parse(&buf).unwrap().status
+}
+
+fn set_psk_in(port: u32, flags: u64, id_type: u8, id: &[u8], key: &[u8]) -> Vec<u8> {
+    let r = SetPresharedKeyForIdIn {
+        port_number: port,
+        security_flags: flags,
+        id_type,
+        id,
+        key,
+    };
+    let mut buf = vec![0; r.buffer_len()];
+    r.emit(&mut buf).unwrap();
+    buf
+}
+
+fn set_psk(p: &mut P, port: u32, flags: u64, id_type: u8, id: &[u8], key: &[u8]) -> IsdscStatus {
+    status_of(p, SEC, 1, &set_psk_in(port, flags, id_type, id, key))
+}
+
+fn get_psk(p: &mut P, port: u32, id_type: u8, id: &[u8]) -> (IsdscStatus, u64) {
+    let r = GetPresharedKeyForIdIn {
+        port_number: port,
+        id_type,
+        id,
+    };
+    let mut input = vec![0; r.buffer_len()];
+    r.emit(&mut input).unwrap();
+    let (res, buf) = call(p, SEC, 2, &input);
+    assert_eq!(
+        res,
+        MethodResult {
+            status: NtStatus::SUCCESS,
+            used: 16
+        }
+    );
+    assert_eq!(buf[4..8], [0, 0, 0, 0], "padding is written as zero");
+    let out = GetPresharedKeyForIdOut::parse(&buf).unwrap();
+    (out.status, out.security_flags)
+}
+
+fn sized(bytes: &[u8]) -> Vec<u8> {
+    let mut v = (bytes.len() as u32).to_le_bytes().to_vec();
+    v.extend_from_slice(bytes);
+    v
+}
+
+fn group(p: &mut P, key: &[u8]) -> IsdscStatus {
+    status_of(p, SEC, 3, &sized(key))
+}
+
+fn chap(p: &mut P, secret: &[u8]) -> IsdscStatus {
+    status_of(p, OPS, 71, &sized(secret))
+}
+
+fn clear_cache(p: &mut P) -> IsdscStatus {
+    status_of(p, SEC, 5, &[])
+}
+
+fn text_addr(s: &str) -> IscsiIpAddress {
+    let mut a = IscsiIpAddress::zeroed(ip_address_type::TEXT);
+    for (u, c) in a.text_address.iter_mut().zip(s.encode_utf16()) {
+        *u = c;
+    }
+    a
+}
+
+fn v4_addr(b: [u8; 4]) -> IscsiIpAddress {
+    let mut a = IscsiIpAddress::zeroed(ip_address_type::IPV4);
+    a.ipv4_address = b;
+    a
+}
+
+fn tunnel(p: &mut P, port: u32, dest: IscsiIpAddress, outer: IscsiIpAddress) -> IsdscStatus {
+    let r = SetTunnelModeOuterAddressIn {
+        port_number: port,
+        destination_address: dest,
+        tunnel_mode_outer_address: outer,
+    };
+    let mut buf = vec![0; r.buffer_len()];
+    r.emit(&mut buf).unwrap();
+    status_of(p, SEC, 4, &buf)
+}
+
+fn fqdn(s: &str) -> Identifier {
+    Identifier::parse(2, s.as_bytes()).unwrap()
+}
+
+fn look(p: &P, port: PortSelector, id: &Identifier) -> Result<(KeySource, Vec<u8>), LookupMiss> {
+    let mut out = KeyBuffer::new();
+    let source = p.lookup(port, id, &mut out)?;
+    Ok((source, out.expose_secret().to_vec()))
+}
+
+// ---------------------------------------------------------------- §3 transport rules
+
+#[test]
+fn rule0_unknown_class() {
+    let mut p = provider();
+    let mut buf = [0u8; 64];
+    let other = Guid::parse("00000000-0000-0000-0000-000000000001").unwrap();
+    for class in [Guid::NULL, other] {
+        let r = p.execute_method(&class, 1, &mut buf, 64, 64);
+        assert_eq!(
+            r,
+            MethodResult {
+                status: NtStatus::WMI_GUID_NOT_FOUND,
+                used: 0
+            }
+        );
+    }
+    assert_eq!(out_size(&Guid::NULL, 1), Err(NtStatus::WMI_GUID_NOT_FOUND));
+}
+
+#[test]
+fn rule1_unknown_method_for_each_class() {
+    let mut p = provider();
+    let mut buf = [0u8; 64];
+    for (class, id) in [
+        (SEC, 0),
+        (SEC, 7),
+        (SEC, 71),
+        (OPS, 1),
+        (OPS, 72),
+        (OPS, u32::MAX),
+    ] {
+        let r = p.execute_method(&class, id, &mut buf, 64, 64);
+        assert_eq!(
+            r,
+            MethodResult {
+                status: NtStatus::WMI_ITEMID_NOT_FOUND,
+                used: 0
+            },
+            "{id}"
+        );
+    }
+    assert_eq!(buf, [0u8; 64], "nothing written");
+}
+
+#[test]
+fn rule2_small_output_buffer_changes_nothing() {
+    let mut p = provider();
+    assert_eq!(group(&mut p, b"group"), IsdscStatus::SUCCESS);
+    let before = fingerprint(p.table());
+    let cases: [(Guid, u32, Vec<u8>, u32); 7] = [
+        (SEC, 1, set_psk_in(0, 1, 2, b"a.example", b"k"), 4),
+        (SEC, 2, vec![0; 16], 16),
+        (SEC, 3, sized(b""), 4),
+        (SEC, 4, vec![0; 1100], 4),
+        (SEC, 5, vec![], 4),
+        (SEC, 6, vec![7; 16], 4),
+        (OPS, 71, sized(b""), 4),
+    ];
+    for (class, id, input, out_len) in cases {
+        for short in [0, out_len - 1] {
+            let mut buf = input.clone();
+            buf.resize(input.len().max(out_len as usize), 0);
+            let r = p.execute_method(&class, id, &mut buf, input.len() as u32, short);
+            assert_eq!(
+                r,
+                MethodResult {
+                    status: NtStatus::BUFFER_TOO_SMALL,
+                    used: out_len
+                }
+            );
+        }
+    }
+    assert_eq!(fingerprint(p.table()), before);
+    assert!(
+        p.table().group_key().is_some(),
+        "SetGroupPresharedKey with size 0 did not run"
+    );
+}
+
+#[test]
+fn rule3_short_input_for_each_method() {
+    let mut p = provider();
+    let before = fingerprint(p.table());
+    let psk = set_psk_in(0, 1, 2, b"a.example", b"key");
+    let cases: [(Guid, u32, Vec<u8>); 6] = [
+        (SEC, 1, psk.clone()),
+        (SEC, 2, {
+            let mut v = vec![0; 12];
+            v[4] = 2;
+            v[8] = 3;
+            v.extend_from_slice(b"abc");
+            v
+        }),
+        (SEC, 3, sized(b"grp")),
+        (SEC, 4, vec![0; 1100]),
+        (SEC, 6, vec![1; 16]),
+        (OPS, 71, sized(b"0123456789abcdef")),
+    ];
+    for (class, id, input) in cases {
+        for cut in [0, 1, input.len() - 1] {
+            let mut buf = input.clone();
+            buf.resize(input.len().max(16), 0);
+            let r = p.execute_method(&class, id, &mut buf, cut as u32, 16);
+            assert_eq!(
+                r,
+                MethodResult {
+                    status: NtStatus::INVALID_PARAMETER,
+                    used: 0
+                },
+                "method {id} cut {cut}"
+            );
+        }
+    }
+    assert_eq!(fingerprint(p.table()), before);
+    // The fixed parts of SPEC §3: 28, 12, 4, 1100, 0, 16, 4.
+    assert_eq!(wire::set_preshared_key_for_id::FIXED_LEN, 28);
+    assert_eq!(wire::get_preshared_key_for_id::FIXED_LEN, 12);
+    assert_eq!(wire::set_group_preshared_key::FIXED_LEN, 4);
+    assert_eq!(wire::set_tunnel_mode_outer_address::FIXED_LEN, 1100);
+    assert_eq!(wire::set_generational_guid::FIXED_LEN, 16);
+    assert_eq!(wire::set_chap_shared_secret::FIXED_LEN, 4);
+}
+
+#[test]
+fn rule3_declared_sizes_that_overflow() {
+    let mut p = provider();
+    for (id_size, key_size) in [
+        (u32::MAX, 1),
+        (1, u32::MAX),
+        (u32::MAX, u32::MAX),
+        (0x8000_0000, 0x8000_0000),
+    ] {
+        let mut input = set_psk_in(0, 1, 2, b"a", b"k");
+        input[20..24].copy_from_slice(&id_size.to_le_bytes());
+        input[24..28].copy_from_slice(&key_size.to_le_bytes());
+        let (r, _) = call(&mut p, SEC, 1, &input);
+        assert_eq!(
+            r,
+            MethodResult {
+                status: NtStatus::INVALID_PARAMETER,
+                used: 0
+            }
+        );
+    }
+    let mut get = vec![0u8; 12];
+    get[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(
+        call(&mut p, SEC, 2, &get).0.status,
+        NtStatus::INVALID_PARAMETER
+    );
+    let mut grp = vec![0xff; 4];
+    grp.extend_from_slice(b"pad");
+    assert_eq!(
+        call(&mut p, SEC, 3, &grp).0.status,
+        NtStatus::INVALID_PARAMETER
+    );
+    assert_eq!(
+        call(&mut p, OPS, 71, &grp).0.status,
+        NtStatus::INVALID_PARAMETER
+    );
+    assert_eq!(p.table().psk_count(), 0);
+}
+
+#[test]
+fn rule3_bytes_past_declared_sizes_are_ignored() {
+    let mut p = provider();
+    let mut input = set_psk_in(0, 1, 2, b"pad.example", b"key");
+    input.extend_from_slice(&[0xee; 40]);
+    assert_eq!(status_of(&mut p, SEC, 1, &input), IsdscStatus::SUCCESS);
+    let (_, key) = look(&p, PortSelector::Port(0), &fqdn("pad.example")).unwrap();
+    assert_eq!(key, b"key");
+    let mut g = sized(b"gk");
+    g.extend_from_slice(&[1, 2, 3]);
+    assert_eq!(status_of(&mut p, SEC, 3, &g), IsdscStatus::SUCCESS);
+    assert_eq!(p.table().group_key().unwrap().expose_secret(), b"gk");
+}
+
+#[test]
+fn sizes_beyond_the_buffer_are_clamped_not_trusted() {
+    let mut p = provider();
+    let input = set_psk_in(0, 1, 2, b"a.example", b"key");
+    let mut buf = input.clone();
+    // The caller claims more than the buffer holds, in both directions.
+    let r = p.execute_method(&SEC, 1, &mut buf, u32::MAX, u32::MAX);
+    assert_eq!(
+        r,
+        MethodResult {
+            status: NtStatus::SUCCESS,
+            used: 4
+        }
+    );
+    let mut tiny = [0u8; 3];
+    let r = p.execute_method(&SEC, 5, &mut tiny, u32::MAX, u32::MAX);
+    assert_eq!(
+        r,
+        MethodResult {
+            status: NtStatus::BUFFER_TOO_SMALL,
+            used: 4
+        }
+    );
+    let mut empty: [u8; 0] = [];
+    let r = p.execute_method(&SEC, 2, &mut empty, 100, 100);
+    assert_eq!(
+        r,
+        MethodResult {
+            status: NtStatus::BUFFER_TOO_SMALL,
+            used: 16
+        }
+    );
+}
+
+#[test]
+fn rule4_out_is_written_whole_over_a_dirty_buffer() {
+    let mut p = provider();
+    let (r, buf) = call(&mut p, SEC, 5, &[]);
+    assert_eq!(
+        r,
+        MethodResult {
+            status: NtStatus::SUCCESS,
+            used: 4
+        }
+    );
+    assert_eq!(buf[..4], [0, 0, 0, 0]);
+    let mut get = vec![0xa5u8; 40];
+    get[..12].copy_from_slice(&[0, 0, 0, 0, 2, 0xa5, 0xa5, 0xa5, 3, 0, 0, 0]);
+    get[12..15].copy_from_slice(b"abc");
+    let r = p.execute_method(&SEC, 2, &mut get, 15, 40);
+    assert_eq!(
+        r,
+        MethodResult {
+            status: NtStatus::SUCCESS,
+            used: 16
+        }
+    );
+    assert_eq!(
+        get[..16],
+        [0x27, 0, 0xff, 0xef, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    );
+}
+
+#[test]
+fn clear_cache_accepts_any_input_size() {
+    let mut p = provider();
+    let mut buf = [9u8; 32];
+    let r = p.execute_method(&SEC, 5, &mut buf, 32, 4);
+    assert_eq!(
+        r,
+        MethodResult {
+            status: NtStatus::SUCCESS,
+            used: 4
+        }
+    );
+    assert_eq!(StatusOut::parse(&buf).unwrap().status, IsdscStatus::SUCCESS);
+}
+
+// ---------------------------------------------------------------- §4 semantics
+
+#[test]
+fn set_psk_checks_in_spec_order() {
+    let mut p = provider();
+    // port before flags before identifier before key
+    assert_eq!(
+        set_psk(&mut p, 2, 0x60, 9, b"", &[0; 300]),
+        IsdscStatus::INVALID_PORT_NUMBER
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 0x60, 9, b"", &[0; 300]),
+        IsdscStatus::INVALID_PARAMETER
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 0x80, 9, b"", &[0; 300]),
+        IsdscStatus::INVALID_PARAMETER
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 9, b"", &[0; 300]),
+        IsdscStatus::IKE_ID_PAYLOAD_TYPE_NOT_SUPPORTED
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 4, b"1234", b"k"),
+        IsdscStatus::IKE_ID_PAYLOAD_TYPE_NOT_SUPPORTED
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 1, b"", &[0; 300]),
+        IsdscStatus::IKE_ID_PAYLOAD_INCORRECT_SIZE
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 5, &[0; 4], b"k"),
+        IsdscStatus::IKE_ID_PAYLOAD_INCORRECT_SIZE
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 2, &[b'a'; 256], b"k"),
+        IsdscStatus::IKE_ID_PAYLOAD_INCORRECT_SIZE
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 3, b"a b", &[0; 300]),
+        IsdscStatus::INVALID_PARAMETER
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 3, b"ab", &[0; 257]),
+        IsdscStatus::INVALID_PARAMETER
+    );
+    assert_eq!(p.table().psk_count(), 0);
+    assert!(p.store().records().is_empty());
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 3, b"ab", &[0; 256]),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(
+        set_psk(&mut p, ALL, 0x5f, 1, &[10, 0, 0, 1], b"\0binary\xff"),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(p.table().psk_count(), 2);
+}
+
+#[test]
+fn set_psk_replace_remove_and_remove_absent() {
+    let mut p = provider();
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 2, b"Host.Example", b"one"),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 3, 2, b"host.example", b"two"),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(
+        p.table().psk_count(),
+        1,
+        "names are compared without ASCII case"
+    );
+    assert_eq!(
+        get_psk(&mut p, 0, 2, b"HOST.example"),
+        (IsdscStatus::SUCCESS, 3)
+    );
+    assert_eq!(
+        look(&p, PortSelector::Port(0), &fqdn("host.example"))
+            .unwrap()
+            .1,
+        b"two"
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 2, b"HOST.EXAMPLE", b""),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(p.table().psk_count(), 0);
+    assert!(p.store().records().is_empty());
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 2, b"never.set", b""),
+        IsdscStatus::SUCCESS
+    );
+    // Removal still checks port, flags and identifier.
+    assert_eq!(
+        set_psk(&mut p, 5, 1, 2, b"x", b""),
+        IsdscStatus::INVALID_PORT_NUMBER
+    );
+}
+
+#[test]
+fn capacity_refuses_new_entries_only() {
+    let config = AdapterConfig {
+        port_count: 2,
+        max_entries: 2,
+    };
+    let mut p = Provider::start(MemoryStore::new(), config).unwrap().0;
+    assert_eq!(set_psk(&mut p, 0, 1, 2, b"a", b"1"), IsdscStatus::SUCCESS);
+    assert_eq!(set_psk(&mut p, 1, 1, 2, b"a", b"2"), IsdscStatus::SUCCESS);
+    assert_eq!(
+        set_psk(&mut p, ALL, 1, 2, b"a", b"3"),
+        IsdscStatus::HBA_SECURITY_CACHE_FULL
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 5, 2, b"A", b"replaced"),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(p.table().psk_count(), 2);
+    assert_eq!(set_psk(&mut p, 0, 1, 2, b"a", b""), IsdscStatus::SUCCESS);
+    assert_eq!(set_psk(&mut p, ALL, 1, 2, b"a", b"3"), IsdscStatus::SUCCESS);
+    // Tunnel mappings have the same limit, counted separately.
+    let outer = v4_addr([10, 0, 0, 1]);
+    assert_eq!(
+        tunnel(&mut p, 0, v4_addr([1, 1, 1, 1]), outer),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(
+        tunnel(&mut p, 0, v4_addr([1, 1, 1, 2]), outer),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(
+        tunnel(&mut p, 0, v4_addr([1, 1, 1, 3]), outer),
+        IsdscStatus::HBA_SECURITY_CACHE_FULL
+    );
+    assert_eq!(
+        tunnel(&mut p, 0, v4_addr([1, 1, 1, 2]), v4_addr([9, 9, 9, 9])),
+        IsdscStatus::SUCCESS
+    );
+}
+
+#[test]
+fn get_psk_precedence_and_statuses() {
+    let mut p = provider();
+    assert_eq!(
+        get_psk(&mut p, 3, 2, b"x"),
+        (IsdscStatus::INVALID_PORT_NUMBER, 0)
+    );
+    assert_eq!(
+        get_psk(&mut p, 0, 4, b"x"),
+        (IsdscStatus::IKE_ID_PAYLOAD_TYPE_NOT_SUPPORTED, 0)
+    );
+    assert_eq!(
+        get_psk(&mut p, 0, 1, b"x"),
+        (IsdscStatus::IKE_ID_PAYLOAD_INCORRECT_SIZE, 0)
+    );
+    assert_eq!(
+        get_psk(&mut p, 0, 2, b"a\tb"),
+        (IsdscStatus::INVALID_PARAMETER, 0)
+    );
+    assert_eq!(group(&mut p, b"group"), IsdscStatus::SUCCESS);
+    assert_eq!(
+        get_psk(&mut p, 0, 2, b"h"),
+        (IsdscStatus::TARGET_PRESHAREDKEY_UNAVAILABLE, 0)
+    );
+    assert_eq!(
+        set_psk(&mut p, ALL, 0x09, 2, b"h", b"all"),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(get_psk(&mut p, 0, 2, b"h"), (IsdscStatus::SUCCESS, 0x09));
+    assert_eq!(get_psk(&mut p, ALL, 2, b"h"), (IsdscStatus::SUCCESS, 0x09));
+    assert_eq!(
+        set_psk(&mut p, 1, 0x05, 2, b"h", b"one"),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(get_psk(&mut p, 1, 2, b"h"), (IsdscStatus::SUCCESS, 0x05));
+    assert_eq!(get_psk(&mut p, 0, 2, b"h"), (IsdscStatus::SUCCESS, 0x09));
+}
+
+#[test]
+fn lookup_precedence_table() {
+    let mut p = provider();
+    let id = fqdn("init.example");
+    let (p0, p1, all) = (
+        PortSelector::Port(0),
+        PortSelector::Port(1),
+        PortSelector::All,
+    );
+    assert_eq!(look(&p, p0, &id), Err(LookupMiss::NoKey));
+    assert_eq!(group(&mut p, b"G"), IsdscStatus::SUCCESS);
+    assert_eq!(look(&p, p0, &id), Ok((KeySource::Group, b"G".to_vec())));
+    assert_eq!(look(&p, all, &id), Ok((KeySource::Group, b"G".to_vec())));
+    assert_eq!(
+        set_psk(&mut p, ALL, 1, 2, b"init.example", b"A"),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(look(&p, p0, &id), Ok((KeySource::AllPorts, b"A".to_vec())));
+    assert_eq!(look(&p, all, &id), Ok((KeySource::AllPorts, b"A".to_vec())));
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 2, b"init.example", b"P"),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(look(&p, p0, &id), Ok((KeySource::Port, b"P".to_vec())));
+    assert_eq!(look(&p, p1, &id), Ok((KeySource::AllPorts, b"A".to_vec())));
+    assert_eq!(look(&p, all, &id), Ok((KeySource::AllPorts, b"A".to_vec())));
+    // Another id type with the same text is another identifier.
+    let user = Identifier::parse(3, b"init.example").unwrap();
+    assert_eq!(look(&p, p0, &user), Ok((KeySource::Group, b"G".to_vec())));
+    assert_eq!(group(&mut p, b""), IsdscStatus::SUCCESS);
+    assert_eq!(look(&p, p0, &user), Err(LookupMiss::NoKey));
+    // Everything survives a restart.
+    let p = restart(p);
+    assert_eq!(look(&p, p0, &id), Ok((KeySource::Port, b"P".to_vec())));
+    assert_eq!(look(&p, p1, &id), Ok((KeySource::AllPorts, b"A".to_vec())));
+}
+
+#[test]
+fn group_key_sizes() {
+    let mut p = provider();
+    assert_eq!(group(&mut p, &[1; 257]), IsdscStatus::INVALID_PARAMETER);
+    assert!(p.table().group_key().is_none());
+    assert_eq!(group(&mut p, &[1; 256]), IsdscStatus::SUCCESS);
+    assert_eq!(group(&mut p, &[2; 1]), IsdscStatus::SUCCESS);
+    assert_eq!(p.table().group_key().unwrap().expose_secret(), &[2]);
+    assert_eq!(group(&mut p, &[]), IsdscStatus::SUCCESS);
+    assert!(p.table().group_key().is_none());
+    assert_eq!(
+        group(&mut p, &[]),
+        IsdscStatus::SUCCESS,
+        "clearing an unset key succeeds"
+    );
+}
+
+#[test]
+fn chap_secret_sizes() {
+    let mut p = provider();
+    assert_eq!(
+        chap(&mut p, &[1; 17]),
+        IsdscStatus::INVALID_INITIATOR_CHAP_SECRET
+    );
+    assert!(p.table().chap_secret().is_none());
+    assert_eq!(chap(&mut p, &[1; 1]), IsdscStatus::SHORT_CHAP_SECRET);
+    assert_eq!(chap(&mut p, &[1; 11]), IsdscStatus::SHORT_CHAP_SECRET);
+    assert_eq!(
+        p.table().chap_secret().unwrap().len(),
+        11,
+        "a warning means it was stored"
+    );
+    let p2 = restart(p);
+    assert_eq!(
+        p2.table().chap_secret().unwrap().len(),
+        11,
+        "and is durable"
+    );
+    let mut p = p2;
+    assert_eq!(chap(&mut p, &[1; 12]), IsdscStatus::SUCCESS);
+    assert_eq!(chap(&mut p, &[1; 16]), IsdscStatus::SUCCESS);
+    assert_eq!(
+        chap(&mut p, &[1; 17]),
+        IsdscStatus::INVALID_INITIATOR_CHAP_SECRET
+    );
+    assert_eq!(
+        p.table().chap_secret().unwrap().len(),
+        16,
+        "an error changed nothing"
+    );
+    assert_eq!(chap(&mut p, &[]), IsdscStatus::SUCCESS);
+    assert!(p.table().chap_secret().is_none());
+}
+
+#[test]
+fn tunnel_address_rules() {
+    let mut p = provider();
+    let outer = text_addr("Gateway.Example");
+    assert_eq!(
+        tunnel(&mut p, 2, v4_addr([1, 2, 3, 4]), outer),
+        IsdscStatus::INVALID_PORT_NUMBER
+    );
+    for bad_dest in [
+        IscsiIpAddress::zeroed(3),
+        IscsiIpAddress::zeroed(4),
+        text_addr(""),
+    ] {
+        assert_eq!(
+            tunnel(&mut p, 0, bad_dest, outer),
+            IsdscStatus::INVALID_PARAMETER
+        );
+    }
+    let mut unterminated = text_addr("");
+    unterminated.text_address = [u16::from(b'x'); 257];
+    assert_eq!(
+        tunnel(&mut p, 0, unterminated, outer),
+        IsdscStatus::INVALID_PARAMETER
+    );
+    assert_eq!(
+        tunnel(&mut p, 0, v4_addr([1, 2, 3, 4]), unterminated),
+        IsdscStatus::INVALID_PARAMETER
+    );
+    assert_eq!(
+        tunnel(&mut p, 0, v4_addr([1, 2, 3, 4]), IscsiIpAddress::zeroed(4)),
+        IsdscStatus::INVALID_PARAMETER
+    );
+    assert_eq!(
+        tunnel(&mut p, 0, v4_addr([1, 2, 3, 4]), text_addr("")),
+        IsdscStatus::INVALID_PARAMETER
+    );
+    assert_eq!(p.table().tunnel_entries().len(), 0);
+
+    assert_eq!(
+        tunnel(&mut p, 0, text_addr("Target.EXAMPLE"), outer),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(
+        tunnel(
+            &mut p,
+            0,
+            text_addr("target.example"),
+            v4_addr([10, 0, 0, 9])
+        ),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(
+        p.table().tunnel_entries().len(),
+        1,
+        "text destinations ignore ASCII case"
+    );
+    let mut v6 = IscsiIpAddress::zeroed(2);
+    v6.ipv6_address = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    v6.ipv6_flow_info = 1;
+    assert_eq!(tunnel(&mut p, ALL, v6, outer), IsdscStatus::SUCCESS);
+    let mut v6b = v6;
+    v6b.ipv6_flow_info = 2;
+    v6b.ipv6_scope_id = 4;
+    assert_eq!(
+        tunnel(&mut p, ALL, v6b, v4_addr([10, 0, 0, 6])),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(
+        p.table().tunnel_entries().len(),
+        2,
+        "IPv6 flow info and scope are ignored"
+    );
+    let dest6 = Destination::parse(&v6).unwrap();
+    assert_eq!(
+        p.table().tunnel(PortSelector::Port(1), &dest6),
+        Some(&OuterAddress::Ipv4([10, 0, 0, 6]))
+    );
+    let p2 = restart(p);
+    assert_eq!(p2.table().tunnel_entries().len(), 2);
+    let mut p = p2;
+    // An EMPTY outer address removes the mapping; removing an absent one succeeds.
+    assert_eq!(
+        tunnel(&mut p, ALL, v6b, IscsiIpAddress::zeroed(3)),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(
+        tunnel(&mut p, ALL, v6b, IscsiIpAddress::zeroed(3)),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(p.table().tunnel_entries().len(), 1);
+    assert_eq!(restart(p).table().tunnel_entries().len(), 1);
+}
+
+#[test]
+fn generational_guid_is_stored_and_survives() {
+    let mut p = provider();
+    assert_eq!(p.table().generational_guid(), [0; 16]);
+    let g: [u8; 16] = core::array::from_fn(|i| i as u8);
+    assert_eq!(status_of(&mut p, SEC, 6, &g), IsdscStatus::SUCCESS);
+    assert_eq!(restart(p).table().generational_guid(), g);
+}
+
+#[test]
+fn clear_cache_clears_keys_and_secret_and_keeps_tunnels_and_guid() {
+    let mut p = provider();
+    set_psk(&mut p, 0, 1, 2, b"a", b"1");
+    set_psk(&mut p, ALL, 1, 1, &[1, 2, 3, 4], b"2");
+    group(&mut p, b"g");
+    chap(&mut p, b"0123456789ab");
+    tunnel(&mut p, 0, v4_addr([1, 1, 1, 1]), v4_addr([2, 2, 2, 2]));
+    status_of(&mut p, SEC, 6, &[5; 16]);
+    assert_eq!(clear_cache(&mut p), IsdscStatus::SUCCESS);
+    let check = |p: &P| {
+        assert_eq!(p.table().psk_count(), 0);
+        assert!(p.table().group_key().is_none());
+        assert!(p.table().chap_secret().is_none());
+        assert_eq!(p.table().tunnel_entries().len(), 1);
+        assert_eq!(p.table().generational_guid(), [5; 16]);
+        assert_eq!(p.store().records().len(), 2);
+    };
+    check(&p);
+    check(&restart(p));
+}
+
+// ---------------------------------------------------------------- secrets
+
+#[test]
+fn secret_bearing_input_is_wiped_from_the_buffer() {
+    let mut p = provider();
+    let key = b"do-not-leave-me-in-the-buffer";
+    let input = set_psk_in(0, 1, 2, b"wipe.example", key);
+    let mut buf = input.clone();
+    let r = p.execute_method(&SEC, 1, &mut buf, input.len() as u32, input.len() as u32);
+    assert_eq!(r.status, NtStatus::SUCCESS);
+    assert!(buf.iter().all(|&b| b == 0), "only the zero status remains");
+    // Also when the call is refused: a too-small OUT and a bad port.
+    for (port, out) in [(0, 0), (9, 4)] {
+        let input = set_psk_in(port, 1, 2, b"wipe.example", key);
+        let mut buf = input.clone();
+        p.execute_method(&SEC, 1, &mut buf, input.len() as u32, out);
+        assert!(!buf.windows(key.len()).any(|w| w == key));
+    }
+    let mut g = sized(b"group-secret-bytes");
+    let len = g.len() as u32;
+    p.execute_method(&SEC, 3, &mut g, len, 4);
+    assert!(g[4..].iter().all(|&b| b == 0));
+    let mut c = sized(b"chap-secret-16b!");
+    let len = c.len() as u32;
+    p.execute_method(&OPS, 71, &mut c, len, 4);
+    assert!(c[4..].iter().all(|&b| b == 0));
+}
+
+#[test]
+fn debug_output_of_provider_and_records_holds_no_secret() {
+    let mut p = provider();
+    set_psk(&mut p, 0, 1, 2, b"a", b"SECRET-PSK-BYTES");
+    group(&mut p, b"SECRET-GROUP-KEY");
+    chap(&mut p, b"SECRET-CHAP-1234");
+    let text = alloc::format!("{p:?}");
+    assert!(!text.contains("SECRET"), "{text}");
+    let hex: String = b"SECRET".iter().map(|b| alloc::format!("{b}, ")).collect();
+    assert!(!text.contains(hex.trim_end_matches(", ")));
+}
+
+// ---------------------------------------------------------------- §6 storage
+
+/// A store that fails every write or removal after `budget` successful ones.
+#[derive(Debug, Default)]
+struct FailAfter {
+    inner: MemoryStore,
+    budget: Rc<Cell<usize>>,
+}
+
+impl RecordStore for FailAfter {
+    fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let left = self.budget.get();
+        if left == 0 {
+            return Err(StoreError { what: "full" });
+        }
+        self.budget.set(left - 1);
+        self.inner.write(name, bytes)
+    }
+    fn remove(&mut self, name: &str) -> Result<(), StoreError> {
+        let left = self.budget.get();
+        if left == 0 {
+            return Err(StoreError { what: "io" });
+        }
+        self.budget.set(left - 1);
+        self.inner.remove(name)
+    }
+    fn load(&mut self, visit: &mut Visitor<'_>) -> Result<(), StoreError> {
+        self.inner.load(visit)
+    }
+}
+
+#[test]
+fn a_failed_store_write_changes_nothing() {
+    let fail = Rc::new(Cell::new(false));
+    let store = FlakyStore {
+        inner: MemoryStore::new(),
+        fail: Rc::clone(&fail),
+    };
+    let mut p = Provider::start(store, AdapterConfig::default()).unwrap().0;
+    let ok = |p: &mut Provider<FlakyStore>, m: u32, class: Guid, input: &[u8]| {
+        let mut buf = input.to_vec();
+        buf.resize(input.len().max(16), 0);
+        let r = p.execute_method(&class, m, &mut buf, input.len() as u32, 16);
+        assert_eq!(r.status, NtStatus::SUCCESS);
+        StatusOut::parse(&buf).unwrap().status
+    };
+    assert_eq!(
+        ok(&mut p, 1, SEC, &set_psk_in(0, 1, 2, b"a", b"old")),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(ok(&mut p, 3, SEC, &sized(b"gold")), IsdscStatus::SUCCESS);
+    let before = fingerprint(p.table());
+    let stored_before = p.store().inner.records().clone();
+    fail.set(true);
+    let tun = {
+        let r = SetTunnelModeOuterAddressIn {
+            port_number: 0,
+            destination_address: v4_addr([1, 1, 1, 1]),
+            tunnel_mode_outer_address: v4_addr([2, 2, 2, 2]),
+        };
+        let mut b = vec![0; 1100];
+        r.emit(&mut b).unwrap();
+        b
+    };
+    let calls: [(u32, Guid, Vec<u8>); 8] = [
+        (1, SEC, set_psk_in(0, 1, 2, b"a", b"new")),
+        (1, SEC, set_psk_in(0, 1, 2, b"b", b"new")),
+        (1, SEC, set_psk_in(0, 1, 2, b"a", b"")),
+        (3, SEC, sized(b"gnew")),
+        (3, SEC, sized(b"")),
+        (4, SEC, tun),
+        (6, SEC, vec![1; 16]),
+        (71, OPS, sized(b"0123456789ab")),
+    ];
+    for (m, class, input) in calls {
+        assert_eq!(
+            ok(&mut p, m, class, &input),
+            IsdscStatus::NON_SPECIFIC_ERROR,
+            "method {m}"
+        );
+    }
+    assert_eq!(ok(&mut p, 5, SEC, &[]), IsdscStatus::NON_SPECIFIC_ERROR);
+    assert_eq!(fingerprint(p.table()), before);
+    assert_eq!(p.store().inner.records(), &stored_before);
+    fail.set(false);
+    let id = fqdn("a");
+    let mut out = KeyBuffer::new();
+    assert_eq!(
+        p.lookup(PortSelector::Port(0), &id, &mut out),
+        Ok(KeySource::Port)
+    );
+    assert_eq!(out.expose_secret(), b"old");
+}
+
+#[test]
+fn clear_cache_interrupted_by_storage_finishes_next_time() {
+    let budget = Rc::new(Cell::new(usize::MAX));
+    let store = FailAfter {
+        inner: MemoryStore::new(),
+        budget: Rc::clone(&budget),
+    };
+    let mut p = Provider::start(store, AdapterConfig::default()).unwrap().0;
+    let run = |p: &mut Provider<FailAfter>, m: u32, class: Guid, input: &[u8]| {
+        let mut buf = input.to_vec();
+        buf.resize(input.len().max(4), 0);
+        p.execute_method(&class, m, &mut buf, input.len() as u32, 4);
+        StatusOut::parse(&buf).unwrap().status
+    };
+    for i in 0..5u8 {
+        run(&mut p, 1, SEC, &set_psk_in(0, 1, 2, &[b'a' + i], b"k"));
+    }
+    run(&mut p, 3, SEC, &sized(b"g"));
+    budget.set(3);
+    assert_eq!(run(&mut p, 5, SEC, &[]), IsdscStatus::NON_SPECIFIC_ERROR);
+    assert_eq!(p.table().psk_count(), 2, "what was removed stays removed");
+    assert_eq!(
+        p.store().inner.records().len(),
+        3,
+        "memory and storage agree"
+    );
+    budget.set(usize::MAX);
+    assert_eq!(run(&mut p, 5, SEC, &[]), IsdscStatus::SUCCESS);
+    assert_eq!(p.table().psk_count(), 0);
+    assert!(p.table().group_key().is_none());
+    assert!(p.store().inner.records().is_empty());
+}
+
+fn populated() -> P {
+    let mut p = provider();
+    set_psk(&mut p, 0, 1, 2, b"port.example", b"port-key");
+    set_psk(&mut p, ALL, 3, 2, b"port.example", b"all-key");
+    set_psk(&mut p, ALL, 7, 1, &[192, 0, 2, 1], b"v4-key");
+    set_psk(
+        &mut p,
+        1,
+        0x41,
+        5,
+        &[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9],
+        b"v6-key",
+    );
+    group(&mut p, b"group-key");
+    chap(&mut p, b"chap-secret-123");
+    tunnel(&mut p, 0, text_addr("tgt.example"), v4_addr([10, 1, 1, 1]));
+    status_of(&mut p, SEC, 6, &[3; 16]);
+    p
+}
+
+#[test]
+fn restart_rebuilds_exactly_the_same_table() {
+    let p = populated();
+    let fp = fingerprint(p.table());
+    let (p2, report) = Provider::start(p.into_store(), AdapterConfig::default()).unwrap();
+    assert_eq!(
+        report,
+        LoadReport {
+            loaded: 8,
+            corrupt: 0
+        }
+    );
+    assert_eq!(fingerprint(p2.table()), fp);
+}
+
+#[test]
+fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
+    let p = populated();
+    let store = p.into_store();
+    let names: Vec<String> = store.records().keys().cloned().collect();
+    let ids = [
+        (PortSelector::Port(0), fqdn("port.example")),
+        (PortSelector::Port(1), fqdn("port.example")),
+        (
+            PortSelector::Port(0),
+            Identifier::parse(1, &[192, 0, 2, 1]).unwrap(),
+        ),
+        (
+            PortSelector::Port(1),
+            Identifier::parse(5, &[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9]).unwrap(),
+        ),
+        (PortSelector::Port(0), fqdn("other.example")),
+    ];
+    let intact = Provider::start(store.clone(), AdapterConfig::default())
+        .unwrap()
+        .0;
+    let expected: Vec<_> = ids
+        .iter()
+        .map(|(port, id)| look(&intact, *port, id))
+        .collect();
+    let mut trials = 0;
+    for name in &names {
+        let len = store.records()[name].len();
+        for i in 0..len {
+            for bit in [0x01u8, 0x80] {
+                let mut damaged = store.clone();
+                damaged.records_mut().get_mut(name).unwrap()[i] ^= bit;
+                let (mut p, report) = Provider::start(damaged, AdapterConfig::default()).unwrap();
+                assert_eq!(
+                    report,
+                    LoadReport {
+                        loaded: 7,
+                        corrupt: 1
+                    },
+                    "{name} byte {i}"
+                );
+                for ((port, id), want) in ids.iter().zip(&expected) {
+                    if let Ok(got) = look(&p, *port, id) {
+                        assert_eq!(&Ok(got), want, "{name} byte {i} served a wrong key");
+                    }
+                    }
+                }
+                // GetPresharedKeyForId reports the damage when an entry is missing.
+                let damaged_entry_missing = get_psk(&mut p, 0, 2, b"nothing.here");
+                assert_eq!(damaged_entry_missing, (IsdscStatus::CACHE_CORRUPTED, 0));
+                trials += 1;
+            }
+        }
+    }
+    assert!(trials > 500, "{trials}");
+}
+
+#[test]
+fn a_damaged_explicit_key_does_not_fall_back_to_the_group_key() {
+    let p = populated();
+    let mut store = p.into_store();
+    let name = RecordName::psk(PortSelector::Port(0), &fqdn("port.example"));
+    store.records_mut().get_mut(name.as_str()).unwrap()[20] ^= 1;
+    let (mut p, _) = Provider::start(store, AdapterConfig::default()).unwrap();
+    let id = fqdn("port.example");
+    assert_eq!(
+        look(&p, PortSelector::Port(0), &id),
+        Err(LookupMiss::Damaged)
+    );
+    // Port 1 never had its own key: the all-ports key is still the right answer there.
+    assert_eq!(look(&p, PortSelector::Port(1), &id).unwrap().1, b"all-key");
+    assert_eq!(
+        get_psk(&mut p, 0, 2, b"port.example"),
+        (IsdscStatus::SUCCESS, 3)
+    );
+    // Setting the key again replaces the damaged record.
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 2, b"port.example", b"fresh"),
+        IsdscStatus::SUCCESS
+    );
+    assert_eq!(p.table().corrupt_records().len(), 0);
+    assert_eq!(look(&p, PortSelector::Port(0), &id).unwrap().1, b"fresh");
+    assert_eq!(restart(p).table().corrupt_records().len(), 0);
+}
+
+#[test]
+fn clear_cache_removes_damaged_records_of_every_kind() {
+    let p = populated();
+    let mut store = p.into_store();
+    for (_, bytes) in store.records_mut().iter_mut() {
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+    }
+    store
+        .records_mut()
+        .insert("stray-name".into(), b"junk".to_vec());
+    let (mut p, report) = Provider::start(store, AdapterConfig::default()).unwrap();
+    assert_eq!(
+        report,
+        LoadReport {
+            loaded: 0,
+            corrupt: 9
+        }
+    );
+    assert_eq!(clear_cache(&mut p), IsdscStatus::SUCCESS);
+    assert!(p.store().records().is_empty());
+    assert_eq!(
+        get_psk(&mut p, 0, 2, b"x"),
+        (IsdscStatus::TARGET_PRESHAREDKEY_UNAVAILABLE, 0)
+    );
+}
+
+#[test]
+fn loading_keeps_every_valid_record_beyond_capacity() {
+    let mut p = provider();
+    for i in 0..10u8 {
+        assert_eq!(
+            set_psk(&mut p, 0, 1, 2, &[b'a' + i], b"k"),
+            IsdscStatus::SUCCESS
+        );
+    }
+    let small = AdapterConfig {
+        port_count: 2,
+        max_entries: 4,
+    };
+    let (mut p, report) = Provider::start(p.into_store(), small).unwrap();
+    assert_eq!(report.loaded, 10);
+    assert_eq!(p.table().psk_count(), 10);
+    assert_eq!(
+        set_psk(&mut p, 1, 1, 2, b"new", b"k"),
+        IsdscStatus::HBA_SECURITY_CACHE_FULL
+    );
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 2, b"a", b"replace"),
+        IsdscStatus::SUCCESS
+    );
+    // Records for ports the adapter no longer has are kept too.
+    let (p, _) = Provider::start(
+        p.into_store(),
+        AdapterConfig {
+            port_count: 0,
+            max_entries: 4,
+        },
+    )
+    .unwrap();
+    assert_eq!(p.table().psk_count(), 10);
+}
+
+#[test]
+fn unreadable_records_are_counted_not_fatal() {
+    #[derive(Debug)]
+    struct Unreadable;
+    impl RecordStore for Unreadable {
+        fn write(&mut self, _: &str, _: &[u8]) -> Result<(), StoreError> {
+            Ok(())
+        }
+        fn remove(&mut self, _: &str) -> Result<(), StoreError> {
+            Ok(())
+        }
+        fn load(&mut self, visit: &mut Visitor<'_>) -> Result<(), StoreError> {
+            visit("group-key", Err(StoreError { what: "read" }));
+            Ok(())
+        }
+    }
+    let (p, report) = Provider::start(Unreadable, AdapterConfig::default()).unwrap();
+    assert_eq!(
+        report,
+        LoadReport {
+            loaded: 0,
+            corrupt: 1
+        }
+    );
+    assert_eq!(
+        p.table().corrupt_records().collect::<Vec<_>>(),
+        ["group-key"]
+    );
+    #[derive(Debug)]
+    struct Broken;
+    impl RecordStore for Broken {
+        fn write(&mut self, _: &str, _: &[u8]) -> Result<(), StoreError> {
+            Ok(())
+        }
+        fn remove(&mut self, _: &str) -> Result<(), StoreError> {
+            Ok(())
+        }
+        fn load(&mut self, _: &mut Visitor<'_>) -> Result<(), StoreError> {
+            Err(StoreError { what: "enumerate" })
+        }
+    }
+    assert_eq!(
+        Provider::start(Broken, AdapterConfig::default())
+            .unwrap_err()
+            .what,
+        "enumerate"
+    );
+}
+
+#[test]
+fn the_fuzz_oracle_holds_on_the_seed_like_inputs() {
+    // One call of each method, in the fuzz input format (see fuzzing.rs).
+    let mut data = Vec::new();
+    let mut push = |op: u8, method: u8, input: &[u8], out: u16| {
+        data.push(op);
+        data.push(method);
+        data.extend_from_slice(&(input.len() as u16).to_le_bytes());
+        data.extend_from_slice(&out.to_le_bytes());
+        data.extend_from_slice(&(input.len() as u16).to_le_bytes());
+        data.extend_from_slice(input);
+    };
+    push(0, 1, &set_psk_in(0, 1, 2, b"a", b"k"), 4);
+    push(0x80, 3, &sized(b"g"), 4);
+    push(0, 2, &[0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, b'a'], 16);
+    push(1, 7, &sized(b"short"), 4);
+    push(0, 5, &[], 4);
+    crate::fuzzing::execute_methods(&data);
+}
