@@ -1033,7 +1033,6 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
                     if let Ok(got) = look(&p, *port, id) {
                         assert_eq!(&Ok(got), want, "{name} byte {i} served a wrong key");
                     }
-                    }
                 }
                 // GetPresharedKeyForId reports the damage when an entry is missing.
                 let damaged_entry_missing = get_psk(&mut p, 0, 2, b"nothing.here");
