@@ -1,0 +1,316 @@
+//! User text to WMI field bytes, with iscsicli's conventions.
+//!
+//! ```text
+//!   command line ──► text (this file) ──► core wire emitters ──► Provider::execute_method
+//! ```
+//!
+//! Every function here only converts: `*` to the field's default, numbers (decimal unless
+//! `0x`), keys (text unless `0x` hex), dotted IPv4 to four bytes, IPv6 to sixteen, text to
+//! UTF-16 units. Whether the resulting values are allowed is the core's decision. An error is a
+//! message naming the argument, never holding a key's text.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use iscsisec_core::consts::{ALL_PORTS, id_type, ip_address_type};
+use iscsisec_core::wire::IscsiIpAddress;
+use zeroize::Zeroizing;
+
+/// Parses a number, decimal unless it starts with `0x` (or `0X`): digits only, no sign.
+///
+/// # Errors
+///
+/// A message naming `what` if the text is not such a number or does not fit a `u64`.
+pub fn number(what: &str, text: &str) -> Result<u64, String> {
+    unsigned(text).map_err(|why| format!("{what}: '{text}' is {why}"))
+}
+
+/// Parses a number that must fit `T` (`u8`, `u32`, `usize`, …).
+///
+/// # Errors
+///
+/// As [`number`], or a message saying the value does not fit.
+pub fn number_as<T: TryFrom<u64>>(what: &str, text: &str) -> Result<T, String> {
+    unsigned_as(text).map_err(|why| format!("{what}: '{text}' is {why}"))
+}
+
+/// [`number_as`] for clap's value parsers, which name the option and quote the value
+/// themselves: the error is only why the value is wrong.
+///
+/// # Errors
+///
+/// `not a number …` or `too large`.
+pub fn unsigned_as<T: TryFrom<u64>>(text: &str) -> Result<T, &'static str> {
+    T::try_from(unsigned(text)?).map_err(|_| TOO_LARGE)
+}
+
+const TOO_LARGE: &str = "too large";
+
+fn unsigned(text: &str) -> Result<u64, &'static str> {
+    let (digits, radix) = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => (hex, 16),
+        None => (text, 10),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err("not a number (decimal, or hex with 0x)");
+    }
+    u64::from_str_radix(digits, radix).map_err(|_| TOO_LARGE)
+}
+
+/// A port: `*` means all ports (`0xFFFFFFFF`), else a number.
+///
+/// # Errors
+///
+/// As [`number_as`].
+pub fn port(what: &str, text: &str) -> Result<u32, String> {
+    if text == "*" {
+        Ok(ALL_PORTS)
+    } else {
+        number_as(what, text)
+    }
+}
+
+/// Security flags: `*` means 0, else a number.
+///
+/// # Errors
+///
+/// As [`number`].
+pub fn security_flags(text: &str) -> Result<u64, String> {
+    if text == "*" {
+        Ok(0)
+    } else {
+        number("SecurityFlags", text)
+    }
+}
+
+/// A key or secret: `*` is empty (remove or clear), `0x…` is hex (an even number of digits),
+/// anything else is its text bytes (no terminating NUL). The result wipes itself on drop.
+///
+/// # Errors
+///
+/// A message naming `what` (never quoting the key) for bad hex.
+pub fn secret(what: &str, text: &str) -> Result<Zeroizing<Vec<u8>>, String> {
+    if text == "*" {
+        return Ok(Zeroizing::new(Vec::new()));
+    }
+    let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) else {
+        return Ok(Zeroizing::new(text.as_bytes().to_vec()));
+    };
+    if hex.len() % 2 != 0 {
+        return Err(format!(
+            "{what}: a 0x key needs an even number of hex digits"
+        ));
+    }
+    let mut out = Zeroizing::new(Vec::with_capacity(hex.len() / 2));
+    for pair in hex.as_bytes().chunks_exact(2) {
+        let byte = match pair {
+            [hi, lo] => hex_value(*hi).zip(hex_value(*lo)).map(|(h, l)| h << 4 | l),
+            _ => None,
+        };
+        match byte {
+            Some(b) => out.push(b),
+            None => return Err(format!("{what}: a 0x key may hold only hex digits")),
+        }
+    }
+    Ok(out)
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    char::from(c)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+/// Lower-case hex of `bytes`, in a string that wipes itself on drop.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> Zeroizing<String> {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Zeroizing::new(String::with_capacity(bytes.len().saturating_mul(2)));
+    for b in bytes {
+        for nibble in [b >> 4, b & 0x0f] {
+            if let Some(&d) = DIGITS.get(usize::from(nibble)) {
+                out.push(char::from(d));
+            }
+        }
+    }
+    out
+}
+
+/// The `IdType` of `lookup --id-type`: a number or `ipv4`, `fqdn`, `user-fqdn`, `ipv6`.
+///
+/// # Errors
+///
+/// A message if it is neither a name nor a number that fits a byte.
+pub fn id_type_name(text: &str) -> Result<u8, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "ipv4" => Ok(id_type::IPV4_ADDR),
+        "fqdn" => Ok(id_type::FQDN),
+        "user-fqdn" => Ok(id_type::USER_FQDN),
+        "ipv6" => Ok(id_type::IPV6_ADDR),
+        _ => number_as("--id-type", text).map_err(|_| {
+            format!("--id-type: '{text}' is not 1, 2, 3, 5, ipv4, fqdn, user-fqdn or ipv6")
+        }),
+    }
+}
+
+/// The bytes of an identifier as the wire carries them: dotted IPv4 for type 1 (four bytes),
+/// IPv6 for type 5 (sixteen), the text's bytes for any other type (names, and types the core
+/// will refuse).
+///
+/// # Errors
+///
+/// A message naming `what` if a type 1 or 5 identifier is not an address of that family.
+pub fn identifier(what: &str, raw_type: u8, text: &str) -> Result<Vec<u8>, String> {
+    match raw_type {
+        id_type::IPV4_ADDR => text
+            .parse::<Ipv4Addr>()
+            .map(|a| a.octets().to_vec())
+            .map_err(|_| format!("{what}: '{text}' is not a dotted IPv4 address")),
+        id_type::IPV6_ADDR => text
+            .parse::<Ipv6Addr>()
+            .map(|a| a.octets().to_vec())
+            .map_err(|_| format!("{what}: '{text}' is not an IPv6 address")),
+        _ => Ok(text.as_bytes().to_vec()),
+    }
+}
+
+/// An `ISCSI_IP_Address` for `TunnelAddr`: dotted IPv4 is type 1, IPv6 (optionally with a
+/// numeric `%scope`) type 2, `*` type 3 (empty), anything else type 0 text. Text goes into the
+/// 257-unit field as UTF-16; a text of 257 units or more fills the field without a NUL and the
+/// core refuses it.
+#[must_use]
+pub fn ip_address(text: &str) -> IscsiIpAddress {
+    if text == "*" {
+        return IscsiIpAddress::zeroed(ip_address_type::EMPTY);
+    }
+    if let Ok(v4) = text.parse::<Ipv4Addr>() {
+        let mut a = IscsiIpAddress::zeroed(ip_address_type::IPV4);
+        a.ipv4_address = v4.octets();
+        return a;
+    }
+    if let Some((address, scope_id)) = ipv6_with_scope(text) {
+        let mut a = IscsiIpAddress::zeroed(ip_address_type::IPV6);
+        a.ipv6_address = address.octets();
+        a.ipv6_scope_id = scope_id;
+        return a;
+    }
+    let mut a = IscsiIpAddress::zeroed(ip_address_type::TEXT);
+    for (unit, c) in a.text_address.iter_mut().zip(text.encode_utf16()) {
+        *unit = c;
+    }
+    a
+}
+
+fn ipv6_with_scope(text: &str) -> Option<(Ipv6Addr, u32)> {
+    match text.split_once('%') {
+        None => text.parse().ok().map(|a| (a, 0)),
+        Some((address, scope)) => {
+            if scope.is_empty() || !scope.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some((address.parse().ok()?, scope.parse().ok()?))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_decimal_unless_0x() {
+        assert_eq!(number("n", "10"), Ok(10));
+        assert_eq!(number("n", "0x10"), Ok(16));
+        assert_eq!(number("n", "0XfF"), Ok(255));
+        assert_eq!(number("n", "18446744073709551615"), Ok(u64::MAX));
+        for bad in ["", "0x", "+1", "-1", "1e3", " 1", "0b1", "ten", "0x1g"] {
+            assert!(number("n", bad).is_err(), "{bad:?}");
+        }
+        assert!(number("n", "18446744073709551616").is_err());
+        assert_eq!(number_as::<u8>("n", "255"), Ok(255));
+        assert!(number_as::<u8>("n", "256").is_err());
+        assert!(number_as::<u32>("n", "0x100000000").is_err());
+    }
+
+    #[test]
+    fn ports_and_flags_take_star_as_default() {
+        assert_eq!(port("Port", "*"), Ok(0xFFFF_FFFF));
+        assert_eq!(port("Port", "1"), Ok(1));
+        assert_eq!(port("Port", "0xffffffff"), Ok(0xFFFF_FFFF));
+        assert!(port("Port", "x").is_err());
+        assert_eq!(security_flags("*"), Ok(0));
+        assert_eq!(security_flags("0x7"), Ok(7));
+    }
+
+    #[test]
+    fn secrets_are_text_hex_or_empty_and_errors_never_quote_them() {
+        assert_eq!(secret("Key", "*").unwrap().as_slice(), b"");
+        assert_eq!(secret("Key", "abc").unwrap().as_slice(), b"abc");
+        assert_eq!(
+            secret("Key", "0x00FFa5").unwrap().as_slice(),
+            &[0x00, 0xff, 0xa5]
+        );
+        assert_eq!(secret("Key", "0x").unwrap().as_slice(), b"");
+        for bad in ["0xabc", "0xzz", "0x0g"] {
+            let e = secret("Key", bad).unwrap_err();
+            assert!(!e.contains(&bad[2..]), "{e}");
+        }
+        // Multi-byte text is not hex even when its byte count is even.
+        assert!(secret("Key", "0xé").is_err());
+    }
+
+    #[test]
+    fn hex_is_lower_case() {
+        assert_eq!(hex(&[0x00, 0xAB, 0x7f]).as_str(), "00ab7f");
+    }
+
+    #[test]
+    fn identifiers_by_type() {
+        assert_eq!(
+            identifier("Id", 1, "192.0.2.10").unwrap(),
+            vec![192, 0, 2, 10]
+        );
+        assert!(identifier("Id", 1, "192.0.2").is_err());
+        assert!(identifier("Id", 1, "host").is_err());
+        let v6 = identifier("Id", 5, "2001:db8::1").unwrap();
+        assert_eq!(v6.len(), 16);
+        assert_eq!(v6[..2], [0x20, 0x01]);
+        assert!(identifier("Id", 5, "1.2.3.4").is_err());
+        assert_eq!(
+            identifier("Id", 2, "Host.Example").unwrap(),
+            b"Host.Example"
+        );
+        assert_eq!(identifier("Id", 4, "1.2.3.4").unwrap(), b"1.2.3.4");
+        assert_eq!(id_type_name("FQDN"), Ok(2));
+        assert_eq!(id_type_name("user-fqdn"), Ok(3));
+        assert_eq!(id_type_name("5"), Ok(5));
+        assert_eq!(id_type_name("4"), Ok(4));
+        assert!(id_type_name("dns").is_err());
+        assert!(id_type_name("256").is_err());
+    }
+
+    #[test]
+    fn addresses_by_form() {
+        let v4 = ip_address("192.0.2.1");
+        assert_eq!((v4.address_type, v4.ipv4_address), (1, [192, 0, 2, 1]));
+        let v6 = ip_address("fe80::1%12");
+        assert_eq!((v6.address_type, v6.ipv6_scope_id), (2, 12));
+        assert_eq!(v6.ipv6_address[0], 0xfe);
+        assert_eq!(ip_address("2001:db8::5").ipv6_scope_id, 0);
+        assert_eq!(ip_address("*").address_type, 3);
+        let text = ip_address("gw.example");
+        assert_eq!(text.address_type, 0);
+        assert_eq!(
+            text.text_address[..3],
+            [u16::from(b'g'), u16::from(b'w'), u16::from(b'.')]
+        );
+        assert_eq!(text.text_address[10], 0);
+        // A non-numeric scope is not an IPv6 address here: it goes as text.
+        assert_eq!(ip_address("fe80::1%eth0").address_type, 0);
+        let long = "a".repeat(300);
+        let full = ip_address(&long);
+        assert!(full.text_address.iter().all(|&u| u == u16::from(b'a')));
+        let exact = ip_address(&"b".repeat(256));
+        assert_eq!(exact.text_address[255], u16::from(b'b'));
+        assert_eq!(exact.text_address[256], 0);
+    }
+}
