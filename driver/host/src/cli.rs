@@ -336,7 +336,14 @@ fn open(cli: &Cli) -> Result<Provider<DirStore>, Failure> {
     let dir = match &cli.state {
         Some(dir) => dir.clone(),
         None => default_state_dir().ok_or_else(|| {
-            usage("no default state directory (HOME is not set): pass --state DIR".to_owned())
+            let unset = if cfg!(windows) {
+                "LOCALAPPDATA"
+            } else {
+                "HOME"
+            };
+            usage(format!(
+                "no default state directory ({unset} is not set): pass --state DIR"
+            ))
         })?,
     };
     let store = DirStore::open(&dir).map_err(Failure::Runtime)?;

@@ -110,8 +110,8 @@ impl Demo {
         writeln!(
             out,
             "iscsisec demo: each step below is a separate iscsisec process using the state \
-             directory\n{}, so each one starts from what the earlier ones stored. The keys are \
-             demo values.",
+             directory\n  {}\nso each one starts from what the earlier ones stored (a restart \
+             every time). The keys are demo values.",
             self.dir.display()
         )
         .map_err(stdout_error)?;
@@ -233,6 +233,12 @@ impl Demo {
                 0,
             ),
             step(
+                "Set the group key again, this time as hex (GroupKey 0x...)",
+                "Keys are text unless they start with 0x; then they are bytes in hex.",
+                &["GroupKey", "0x64656d6f2d67726f75702d6b65792d32", "*"],
+                0,
+            ),
+            step(
                 "Set a 10-byte initiator CHAP secret (CHAPSecret)",
                 "Stored, with the warning that a secret under 12 bytes is usable only on \
                  IPsec-protected connections (exit 0: a warning means the change was made).",
@@ -254,7 +260,8 @@ impl Demo {
             ),
             step(
                 "Clear the key cache (ClearCache)",
-                "Removes every explicit key, the group key and the CHAP secret.",
+                "Removes every explicit key, the group key and the CHAP secret, from memory and \
+                 from storage.",
                 &["ClearCache"],
                 0,
             ),

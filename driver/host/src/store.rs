@@ -110,7 +110,8 @@ impl DirStore {
         let mut removed = false;
         for entry in entries {
             let entry = entry.map_err(|e| describe("cannot read", &self.dir, &e))?;
-            if is_temp_name(&entry.file_name().to_string_lossy()) {
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if !is_dir && is_temp_name(&entry.file_name().to_string_lossy()) {
                 let path = entry.path();
                 fs::remove_file(&path).map_err(|e| describe("cannot remove", &path, &e))?;
                 removed = true;
