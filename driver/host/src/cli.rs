@@ -352,7 +352,13 @@ fn open(cli: &Cli) -> Result<Provider<DirStore>, Failure> {
         max_entries: cli.max_entries,
     };
     match Provider::start(store, config) {
-        Ok((provider, _report)) => Ok(provider),
+        Ok((provider, _report)) => {
+            // Files that could not be read at all (the core counts them as corrupt records).
+            for failure in provider.store().take_failures() {
+                stderr_line(&format!("storage: {failure}"));
+            }
+            Ok(provider)
+        }
         Err(e) => Err(Failure::Runtime(format!(
             "cannot load the records in {}: {e}",
             dir.display()
@@ -505,7 +511,11 @@ fn lookup(cli: &Cli, args: &LookupArgs) -> Result<ExitCode, Failure> {
     let mut key = KeyBuffer::new();
     match provider.lookup(port, &id, &mut key) {
         Ok(source) => {
-            let mut line = Zeroizing::new(format!("source={}", source.as_str()));
+            // Room for the whole line up front: a reallocation would leave key text behind.
+            let room = 32usize.saturating_add(key.expose_secret().len().saturating_mul(2));
+            let mut line = Zeroizing::new(String::with_capacity(room));
+            line.push_str("source=");
+            line.push_str(source.as_str());
             if args.reveal {
                 line.push_str(" key=");
                 line.push_str(&text::hex(key.expose_secret()));

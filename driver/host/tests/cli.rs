@@ -1628,3 +1628,24 @@ fn the_demo_keeps_an_explicit_state_directory() {
     assert_eq!(v["tunnel"].as_array().unwrap().len(), 1);
     assert_eq!(v["group_key"], false);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_entry_is_a_corrupt_record_and_is_logged() {
+    let s = State::new();
+    s.verb(&["GroupKey", "k", "*"], SUCCESS, 0);
+    // A FIFO would block a naive reader; a symlink could point anywhere. Neither is read.
+    std::os::unix::fs::symlink("/dev/zero", s.dir.join("psk-0123")).unwrap();
+    let r = s.run(&["show", "--json"]);
+    assert_eq!(r.json()["corrupt_records"], 1);
+    assert_eq!(r.stderr_lines().len(), 1, "{r:?}");
+    assert!(
+        r.stderr.starts_with("storage: cannot read a record"),
+        "{r:?}"
+    );
+    s.verb(&["ClearCache"], SUCCESS, 0);
+    assert!(fs::symlink_metadata(s.dir.join("psk-0123")).is_err());
+    let r = s.run(&["show", "--json"]);
+    assert_eq!(r.json()["corrupt_records"], 0);
+    assert!(r.stderr.is_empty());
+}
