@@ -1,0 +1,230 @@
+//! SPEC §6 damaged storage as seen through the command line: a stored file with a flipped byte
+//! is skipped and counted, GetPresharedKeyForId answers CACHE_CORRUPTED for a missing entry,
+//! ClearCache removes the damage, and no damage crashes the host or makes it serve a wrong key.
+
+use std::path::PathBuf;
+
+use crate::common::*;
+
+/// Runs `change` and returns the stored files it created or rewrote.
+fn files_written_by(t: &Iscsisec, change: impl FnOnce()) -> Vec<PathBuf> {
+    let before = t.stored_files();
+    change();
+    t.stored_files()
+        .into_iter()
+        .filter(|(path, bytes)| !before.iter().any(|(p, b)| p == path && b == bytes))
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// Flips every bit of the byte at `at` (clamped to the file) and returns the original bytes.
+fn flip(path: &PathBuf, at: usize) -> Vec<u8> {
+    let original = std::fs::read(path).expect("stored file readable");
+    assert!(!original.is_empty(), "{} is empty", path.display());
+    let mut damaged = original.clone();
+    let at = at.min(damaged.len() - 1);
+    damaged[at] ^= 0xFF;
+    std::fs::write(path, &damaged).expect("stored file writable");
+    original
+}
+
+/// Sets an explicit key and damages the file(s) its record went to.
+fn set_and_damage(t: &Iscsisec, port: u32, flags: u64, id: &[u8], key: &[u8]) -> usize {
+    let files = files_written_by(t, || {
+        assert_eq!(
+            t.set_psk(port, flags, id_type::FQDN, id, key),
+            isdsc::SUCCESS
+        );
+    });
+    assert!(
+        !files.is_empty(),
+        "setting a key wrote no file in {}",
+        t.state_dir().display()
+    );
+    for f in &files {
+        let len = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+        flip(f, usize::try_from(len / 2).unwrap_or(0));
+    }
+    files.len()
+}
+
+#[test]
+fn a_damaged_record_is_skipped_and_counted_and_get_answers_cache_corrupted() {
+    let t = iscsisec!();
+    assert_eq!(
+        t.set_psk(0, 0x03, id_type::FQDN, b"a.example", b"key a"),
+        isdsc::SUCCESS
+    );
+    let damaged = set_and_damage(&t, 0, 0x05, b"b.example", b"key b");
+    let state = show(&t);
+    assert_eq!(state["corrupt_records"], json!(damaged), "{state}");
+    assert_eq!(
+        psks_of(&state),
+        vec![psk("0", 2, "a.example", 3)],
+        "the rest still loads"
+    );
+    // The damaged entry, and any other missing one, may be the damaged one.
+    for id in [&b"b.example"[..], b"never-set.example"] {
+        assert_eq!(
+            t.get_psk(0, id_type::FQDN, id),
+            (isdsc::CACHE_CORRUPTED, 0),
+            "{}",
+            String::from_utf8_lossy(id)
+        );
+    }
+    assert_eq!(
+        t.get_psk(0, id_type::FQDN, b"a.example"),
+        (isdsc::SUCCESS, 3)
+    );
+    let l = t.lookup("0", "fqdn", "a.example", true);
+    assert_eq!(l.line(), format!("source=port key={}", hex(b"key a")));
+    // Setting the entry again replaces the damaged record.
+    assert_eq!(
+        t.set_psk(0, 0x05, id_type::FQDN, b"b.example", b"key b"),
+        isdsc::SUCCESS
+    );
+    assert_eq!(corrupt_records(&t), 0);
+    assert_eq!(
+        t.get_psk(0, id_type::FQDN, b"b.example"),
+        (isdsc::SUCCESS, 5)
+    );
+    assert_eq!(
+        t.get_psk(0, id_type::FQDN, b"never-set.example"),
+        (isdsc::TARGET_PRESHAREDKEY_UNAVAILABLE, 0)
+    );
+}
+
+#[test]
+fn clear_cache_removes_damaged_records() {
+    let t = iscsisec!();
+    assert_eq!(
+        t.set_tunnel(0, &Addr::V4(V4), &Addr::V4(V4_OUTER)),
+        isdsc::SUCCESS
+    );
+    set_and_damage(&t, ALL_PORTS, 0x01, b"a.example", b"key a");
+    assert!(corrupt_records(&t) >= 1);
+    assert_eq!(
+        t.get_psk(1, id_type::FQDN, b"other.example"),
+        (isdsc::CACHE_CORRUPTED, 0)
+    );
+    assert_eq!(t.clear_cache(), isdsc::SUCCESS);
+    let state = show(&t);
+    assert_eq!(state["corrupt_records"], json!(0), "{state}");
+    assert_eq!(
+        tunnels_of(&state),
+        vec![tunnel("0", V4_TEXT, "198.51.100.1")]
+    );
+    assert_eq!(
+        t.get_psk(1, id_type::FQDN, b"a.example"),
+        (isdsc::TARGET_PRESHAREDKEY_UNAVAILABLE, 0)
+    );
+}
+
+#[test]
+fn a_damaged_port_record_does_not_let_a_lower_precedence_key_stand_in() {
+    let t = iscsisec!();
+    assert_eq!(t.set_group_key(b"group key"), isdsc::SUCCESS);
+    set_and_damage(&t, 0, 0x01, b"x.example", b"port key");
+    assert_eq!(corrupt_records(&t), 1);
+    // The lookup must not hand out the group key in place of the damaged explicit key.
+    let l = t.lookup("0", "fqdn", "x.example", true);
+    assert_ne!(
+        l.code,
+        Some(0),
+        "served {:?} in place of a damaged explicit key",
+        l.line()
+    );
+    assert_eq!(l.code, Some(1), "no crash: {}", l.stderr);
+    assert!(!l.stdout.contains(&hex(b"group key")));
+    // Other identifiers still get the group key.
+    let l = t.lookup("0", "fqdn", "y.example", true);
+    assert_eq!(l.line(), format!("source=group key={}", hex(b"group key")));
+}
+
+#[test]
+fn get_agrees_with_the_lookup_when_the_port_record_is_damaged() {
+    // SPEC §4: GetPresharedKeyForId "finds the explicit entry the lookup would use". With the
+    // port-0 record damaged the lookup refuses to fall back to the all-ports key (SPEC §6: never
+    // serve a wrong key), so Get must not report that all-ports entry either.
+    let t = iscsisec!();
+    assert_eq!(
+        t.set_psk(ALL_PORTS, 0x09, id_type::FQDN, FQDN, b"all-ports key"),
+        isdsc::SUCCESS
+    );
+    set_and_damage(&t, 0, 0x05, FQDN, b"port key");
+    let l = t.lookup("0", "fqdn", "initiator.example.com", true);
+    assert_eq!(l.code, Some(1), "the lookup refuses: {}", l.stdout);
+    assert_eq!(
+        t.get_psk(0, id_type::FQDN, FQDN),
+        (isdsc::CACHE_CORRUPTED, 0),
+        "Get reports an entry the lookup would not use"
+    );
+    // Port 1 never had an entry of its own: the all-ports one answers both.
+    assert_eq!(t.get_psk(1, id_type::FQDN, FQDN), (isdsc::SUCCESS, 0x09));
+    let l = t.lookup("1", "fqdn", "initiator.example.com", true);
+    assert_eq!(
+        l.line(),
+        format!("source=all-ports key={}", hex(b"all-ports key"))
+    );
+}
+
+#[test]
+fn no_flipped_byte_in_any_stored_file_crashes_the_host_or_serves_a_wrong_key() {
+    let t = iscsisec!();
+    assert_eq!(
+        t.set_psk(0, 0x05, id_type::FQDN, FQDN, b"port key"),
+        isdsc::SUCCESS
+    );
+    assert_eq!(
+        t.set_psk(ALL_PORTS, 0x09, id_type::FQDN, FQDN, b"all key"),
+        isdsc::SUCCESS
+    );
+    assert_eq!(t.set_group_key(b"group key"), isdsc::SUCCESS);
+    assert_eq!(t.set_chap(b"0123456789abcdef"), isdsc::SUCCESS);
+    assert_eq!(
+        t.set_tunnel(0, &Addr::V4(V4), &Addr::text("gw")),
+        isdsc::SUCCESS
+    );
+    assert_eq!(t.set_guid(GUID), isdsc::SUCCESS);
+    let files: Vec<PathBuf> = t
+        .stored_files()
+        .into_iter()
+        .filter(|(_, b)| !b.is_empty())
+        .map(|(p, _)| p)
+        .collect();
+    assert!(files.len() >= 6, "one record per entry: {files:?}");
+    let allowed = |l: &Lookup, ok: &str, what: &str| match l.code {
+        Some(0) => assert_eq!(l.line(), ok, "{what}: a wrong key"),
+        Some(1) => assert_eq!(l.line(), "source=none", "{what}"),
+        other => panic!("{what}: exit {other:?} (a crash?): {}", l.stderr),
+    };
+    for file in &files {
+        let len = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        let len = usize::try_from(len).unwrap_or(0);
+        let mut positions = vec![0, 4, 5, 8, len / 2, len.saturating_sub(1)];
+        positions.dedup();
+        for at in positions {
+            let original = flip(file, at);
+            let what = format!("{} byte {at}", file.display());
+            let state = show(&t);
+            assert_eq!(state["corrupt_records"], json!(1), "{what}: {state}");
+            allowed(
+                &t.lookup("0", "fqdn", "initiator.example.com", true),
+                &format!("source=port key={}", hex(b"port key")),
+                &what,
+            );
+            allowed(
+                &t.lookup("1", "fqdn", "initiator.example.com", true),
+                &format!("source=all-ports key={}", hex(b"all key")),
+                &what,
+            );
+            allowed(
+                &t.lookup("1", "ipv4", V4_TEXT, true),
+                &format!("source=group key={}", hex(b"group key")),
+                &what,
+            );
+            std::fs::write(file, &original).expect("restore");
+        }
+    }
+    assert_eq!(corrupt_records(&t), 0);
+}
