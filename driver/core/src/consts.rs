@@ -137,6 +137,24 @@ pub const OPERATIONS_GUID: Guid = Guid {
     data4: [0x80, 0x0a, 0xe5, 0x43, 0x79, 0x64, 0x46, 0x2c],
 };
 
+/// The classes served, by their MOF names (SPEC §1).
+pub const CLASSES: [(&str, Guid); 2] = [
+    (
+        "MSiSCSI_SecurityConfigOperations",
+        SECURITY_CONFIG_OPERATIONS_GUID,
+    ),
+    ("MSiSCSI_Operations", OPERATIONS_GUID),
+];
+
+/// The GUID of a served class by its MOF name, compared without regard to ASCII case.
+#[must_use]
+pub fn class_by_name(name: &str) -> Option<Guid> {
+    CLASSES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|&(_, g)| g)
+}
+
 /// WMI method ids (`WmiMethodId`), as `#define`d in `iscsiop.h`.
 pub mod method {
     /// `MSiSCSI_SecurityConfigOperations.SetPresharedKeyForId`.

@@ -222,18 +222,23 @@ impl fmt::Display for Identifier {
     /// Dotted IPv4, RFC 5952 IPv6, or the lower-cased name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let b = self.as_bytes();
-        match self.id_type {
-            IdType::Ipv4Addr => match <[u8; 4]>::try_from(b) {
-                Ok(a) => Ipv4Addr::from(a).fmt(f),
-                Err(_) => Err(fmt::Error),
-            },
-            IdType::Ipv6Addr => match <[u8; 16]>::try_from(b) {
-                Ok(a) => Ipv6Addr::from(a).fmt(f),
-                Err(_) => Err(fmt::Error),
-            },
-            // Names are printable ASCII by construction.
-            IdType::Fqdn | IdType::UserFqdn => {
-                f.write_str(core::str::from_utf8(b).map_err(|_| fmt::Error)?)
+        match (
+            self.id_type,
+            <[u8; 4]>::try_from(b),
+            <[u8; 16]>::try_from(b),
+        ) {
+            (IdType::Ipv4Addr, Ok(a), _) => Ipv4Addr::from(a).fmt(f),
+            (IdType::Ipv6Addr, _, Ok(a)) => Ipv6Addr::from(a).fmt(f),
+            // Names are printable ASCII by construction; `parse` makes the sizes right, so
+            // the lossy path below only guards the invariant without failing the formatter.
+            _ => {
+                for chunk in b.utf8_chunks() {
+                    f.write_str(chunk.valid())?;
+                    if !chunk.invalid().is_empty() {
+                        f.write_str("\u{fffd}")?;
+                    }
+                }
+                Ok(())
             }
         }
     }

@@ -21,7 +21,9 @@ use std::process::ExitCode;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand};
-use iscsisec_core::consts::{OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID, method};
+use iscsisec_core::consts::{
+    OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID, class_by_name, method,
+};
 use iscsisec_core::provider::out_size;
 use iscsisec_core::validate::ValidationError;
 use iscsisec_core::wire::{
@@ -446,11 +448,8 @@ fn exec(cli: &Cli, args: &ExecArgs) -> Result<ExitCode, Failure> {
 
 /// `CLASS`: a class name of SPEC §1 in any case, or a GUID the core serves.
 fn class(text: &str) -> Result<Guid, Failure> {
-    if text.eq_ignore_ascii_case("MSiSCSI_SecurityConfigOperations") {
-        return Ok(SECURITY_CONFIG_OPERATIONS_GUID);
-    }
-    if text.eq_ignore_ascii_case("MSiSCSI_Operations") {
-        return Ok(OPERATIONS_GUID);
+    if let Some(guid) = class_by_name(text) {
+        return Ok(guid);
     }
     let Some(guid) = Guid::parse(text) else {
         return Err(usage(format!(
