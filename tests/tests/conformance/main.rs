@@ -23,5 +23,6 @@ mod guid;
 mod lookup;
 mod set_psk;
 mod show;
+mod storage;
 mod transport;
 mod tunnel;
