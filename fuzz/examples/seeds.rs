@@ -13,9 +13,9 @@ use std::path::Path;
 use iscsisec_core::consts::{OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID};
 use iscsisec_core::record::{MAX_RECORD_LEN, Record, RecordRef};
 use iscsisec_core::store::MemoryStore;
-use iscsisec_core::{AdapterConfig, Guid, Provider};
 use iscsisec_core::validate::{Destination, Identifier, OuterAddress, PortSelector, SecurityFlags};
 use iscsisec_core::wire::IscsiIpAddress;
+use iscsisec_core::{AdapterConfig, Guid, Provider};
 
 const ALL_PORTS: u32 = 0xFFFF_FFFF;
 
@@ -369,7 +369,9 @@ fn record_seeds() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut emit = |name: &str, r: RecordRef<'_>| {
         let mut buf = [0u8; MAX_RECORD_LEN];
-        let n = r.encode(&mut buf).expect("every record fits MAX_RECORD_LEN");
+        let n = r
+            .encode(&mut buf)
+            .expect("every record fits MAX_RECORD_LEN");
         out.push((name.to_owned(), buf[..n].to_vec()));
     };
     let flags = SecurityFlags::parse(0x07).unwrap();
@@ -435,8 +437,18 @@ fn record_seeds() -> Vec<(String, Vec<u8>)> {
         x
     };
     let tunnels = [
-        ("ipv4-ipv4", PortSelector::Port(0), v4(V4), v4([198, 51, 100, 1])),
-        ("ipv6-ipv6", PortSelector::Port(1), v6(V6, 1, 2), v6(V6, 0x12345, 7)),
+        (
+            "ipv4-ipv4",
+            PortSelector::Port(0),
+            v4(V4),
+            v4([198, 51, 100, 1]),
+        ),
+        (
+            "ipv6-ipv6",
+            PortSelector::Port(1),
+            v6(V6, 1, 2),
+            v6(V6, 0x12345, 7),
+        ),
         (
             "text-text",
             PortSelector::All,
@@ -444,7 +456,12 @@ fn record_seeds() -> Vec<(String, Vec<u8>)> {
             text("gw.example.com"),
         ),
         ("ipv4-text", PortSelector::All, v4(V4), text("Gateway")),
-        ("text-ipv6", PortSelector::Port(0), text("t\u{263a}"), v6(V6, 0, 0)),
+        (
+            "text-ipv6",
+            PortSelector::Port(0),
+            text("t\u{263a}"),
+            v6(V6, 0, 0),
+        ),
     ];
     for (name, port, d, o) in tunnels {
         let destination = Destination::parse(&d).unwrap();
@@ -509,6 +526,9 @@ fn replay(name: &str, calls: &[Call]) {
         } else {
             String::new()
         };
-        println!("{name}: method {method} -> {:?} used {} {out}", r.status, r.used);
+        println!(
+            "{name}: method {method} -> {:?} used {} {out}",
+            r.status, r.used
+        );
     }
 }

@@ -305,3 +305,28 @@ fn destinations_of_different_types_or_ports_are_different_mappings() {
         assert!(outers.contains(&o), "{list:?}");
     }
 }
+
+#[test]
+fn only_ascii_letters_fold_in_text_destinations() {
+    let t = iscsisec!();
+    // U+00C4 and U+00E4 differ outside ASCII: two mappings; ASCII letters around them fold.
+    assert_eq!(
+        t.set_tunnel(0, &Addr::text("\u{c4}BC"), &Addr::text("one")),
+        isdsc::SUCCESS
+    );
+    assert_eq!(
+        t.set_tunnel(0, &Addr::text("\u{e4}bc"), &Addr::text("two")),
+        isdsc::SUCCESS
+    );
+    assert_eq!(
+        t.set_tunnel(0, &Addr::text("\u{c4}bc"), &Addr::text("three")),
+        isdsc::SUCCESS
+    );
+    assert_eq!(
+        tunnels(&t),
+        vec![
+            tunnel("0", "\u{c4}bc", "three"),
+            tunnel("0", "\u{e4}bc", "two")
+        ]
+    );
+}
