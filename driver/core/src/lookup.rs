@@ -13,9 +13,8 @@
 use core::fmt;
 use zeroize::Zeroize;
 
-use crate::record::RecordName;
 use crate::secret::{MAX_PRESHARED_KEY_LEN, PresharedKey};
-use crate::table::Table;
+use crate::table::{ExplicitMiss, Table};
 use crate::validate::{Identifier, PortSelector};
 
 /// Where a looked-up key came from.
@@ -122,23 +121,17 @@ pub fn lookup(
     out: &mut KeyBuffer,
 ) -> Result<KeySource, LookupMiss> {
     out.clear();
-    let own = match port {
-        PortSelector::Port(_) => KeySource::Port,
-        PortSelector::All => KeySource::AllPorts,
-    };
-    let mut levels = [(port, own), (PortSelector::All, KeySource::AllPorts)].into_iter();
-    if port == PortSelector::All {
-        levels.next();
-    }
-    for (level_port, source) in levels {
-        if let Some(e) = table.psk(level_port, id) {
-            out.fill(e.key());
-            return Ok(source);
+    match table.explicit(port, id) {
+        Ok(entry) => {
+            out.fill(entry.key());
+            return Ok(if entry.port == PortSelector::All {
+                KeySource::AllPorts
+            } else {
+                KeySource::Port
+            });
         }
-        // Only a damaged store pays for this: hashing the identity into its record name.
-        if table.corrupt_records().len() > 0 && table.is_corrupt(&RecordName::psk(level_port, id)) {
-            return Err(LookupMiss::Damaged);
-        }
+        Err(ExplicitMiss::Damaged) => return Err(LookupMiss::Damaged),
+        Err(ExplicitMiss::Absent) => {}
     }
     match table.group_key() {
         Some(k) => {

@@ -18,7 +18,7 @@ use crate::consts::{
 use crate::lookup::{self, KeyBuffer, KeySource, LookupMiss};
 use crate::record::{MAX_RECORD_LEN, Record, RecordName, RecordRef};
 use crate::store::{RecordStore, StoreError};
-use crate::table::{self, Table, TunnelEntry};
+use crate::table::{self, ExplicitMiss, Table, TunnelEntry};
 use crate::validate::{self, Destination, Identifier, OuterAddress, PortSelector, SecurityFlags};
 use crate::wire::{
     self, GetPresharedKeyForIdIn, GetPresharedKeyForIdOut, SetChapSharedSecretIn,
@@ -391,11 +391,15 @@ impl<S: RecordStore> Provider<S> {
         match checked {
             Err(e) => Out::GetPsk(IsdscStatus::from(e), 0),
             Ok((port, id)) => match self.table.explicit(port, &id) {
-                Some(entry) => Out::GetPsk(IsdscStatus::SUCCESS, entry.flags.bits()),
-                None if self.table.corrupt_records().len() > 0 => {
+                Ok(entry) => Out::GetPsk(IsdscStatus::SUCCESS, entry.flags.bits()),
+                Err(ExplicitMiss::Absent) if self.table.corrupt_records().len() == 0 => {
+                    Out::GetPsk(IsdscStatus::TARGET_PRESHAREDKEY_UNAVAILABLE, 0)
+                }
+                // The missing entry may be the damaged one (SPEC §4), and when the damaged
+                // record is this identifier's own, no lower level may stand in for it.
+                Err(ExplicitMiss::Absent | ExplicitMiss::Damaged) => {
                     Out::GetPsk(IsdscStatus::CACHE_CORRUPTED, 0)
                 }
-                None => Out::GetPsk(IsdscStatus::TARGET_PRESHAREDKEY_UNAVAILABLE, 0),
             },
         }
     }

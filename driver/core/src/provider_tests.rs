@@ -1058,8 +1058,13 @@ fn a_damaged_explicit_key_does_not_fall_back_to_the_group_key() {
     );
     // Port 1 never had its own key: the all-ports key is still the right answer there.
     assert_eq!(look(&p, PortSelector::Port(1), &id).unwrap().1, b"all-key");
+    // GetPresharedKeyForId answers for the entry the lookup would use: none, damaged.
     assert_eq!(
         get_psk(&mut p, 0, 2, b"port.example"),
+        (IsdscStatus::CACHE_CORRUPTED, 0)
+    );
+    assert_eq!(
+        get_psk(&mut p, 1, 2, b"port.example"),
         (IsdscStatus::SUCCESS, 3)
     );
     // Setting the key again replaces the damaged record.

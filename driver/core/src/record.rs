@@ -455,8 +455,12 @@ fn decode_payload(kind: u8, payload: &[u8]) -> Result<Record, RecordError> {
             let id_type = r.u8()?;
             let id_len = usize::from(r.u8()?);
             let key_len = usize::from(r.u16()?);
-            let id =
-                Identifier::parse(id_type, r.take(id_len)?).map_err(|_| RecordError::BadPayload)?;
+            let raw_id = r.take(id_len)?;
+            let id = Identifier::parse(id_type, raw_id).map_err(|_| RecordError::BadPayload)?;
+            // Identifiers are stored normalised; anything else was not written by us.
+            if id.as_bytes() != raw_id {
+                return Err(RecordError::BadPayload);
+            }
             let key = validate::preshared_key(r.take(key_len)?)
                 .map_err(|_| RecordError::BadPayload)?
                 .ok_or(RecordError::BadPayload)?;
@@ -859,6 +863,17 @@ mod tests {
             Record::decode("chap-secret", &buf[..n + 32]).unwrap_err(),
             RecordError::BadPayload
         );
+    }
+
+    #[test]
+    fn a_checksummed_record_with_an_unnormalised_name_is_rejected() {
+        // Found by hand while fuzzing: the decoder must not lower-case for the writer.
+        let bytes = include_bytes!("../testdata/record-psk-upper-case-name.bin");
+        assert_eq!(
+            Record::decode_unnamed(bytes).unwrap_err(),
+            RecordError::BadPayload
+        );
+        crate::fuzzing::record(bytes);
     }
 
     #[test]

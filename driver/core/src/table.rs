@@ -48,6 +48,15 @@ pub struct TunnelEntry {
     pub outer: OuterAddress,
 }
 
+/// Why [`Table::explicit`] found no entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExplicitMiss {
+    /// No explicit key for the identifier on this port or all ports.
+    Absent,
+    /// The stored record of the first level without an entry failed its check at load.
+    Damaged,
+}
+
 /// Memory could not be reserved for a new entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutOfMemory;
@@ -87,14 +96,30 @@ impl Table {
         self.psk_index(port, id).ok().and_then(|i| self.psk.get(i))
     }
 
-    /// The explicit entry a lookup on `port` would use: this port's, then the all-ports one.
-    /// The group key does not count.
-    #[must_use]
-    pub fn explicit(&self, port: PortSelector, id: &Identifier) -> Option<&PskEntry> {
-        self.psk(port, id).or_else(|| match port {
-            PortSelector::Port(_) => self.psk(PortSelector::All, id),
-            PortSelector::All => None,
-        })
+    /// The explicit entry a lookup on `port` uses (SPEC §4 method 2, §5 steps 1–2): this
+    /// port's, then the all-ports one. The group key does not count.
+    ///
+    /// A level whose stored record failed its check at load stops the search: the entry that
+    /// belongs there is unknown, so a lower level must not stand in for it.
+    ///
+    /// # Errors
+    ///
+    /// [`ExplicitMiss::Absent`] or [`ExplicitMiss::Damaged`].
+    pub fn explicit(&self, port: PortSelector, id: &Identifier) -> Result<&PskEntry, ExplicitMiss> {
+        let mut levels = [port, PortSelector::All].into_iter();
+        if port == PortSelector::All {
+            levels.next();
+        }
+        for level in levels {
+            if let Some(entry) = self.psk(level, id) {
+                return Ok(entry);
+            }
+            // Only a damaged store pays for this: hashing the identity into its record name.
+            if !self.corrupt.is_empty() && self.is_corrupt(&RecordName::psk(level, id)) {
+                return Err(ExplicitMiss::Damaged);
+            }
+        }
+        Err(ExplicitMiss::Absent)
     }
 
     /// The group key, if set.
