@@ -187,10 +187,9 @@ impl RecordStore for DirStore {
             if name == LOCK_FILE || is_temp_name(&name) {
                 continue;
             }
-            // Directories are not records (the core never makes one); skip them.
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                continue;
-            }
+            // Anything else, a directory included, stands where a record could be: it goes to the
+            // core (as unreadable if it is not a regular file), which counts it as damage
+            // rather than letting an entry vanish silently.
             if raw.to_str().is_none() {
                 self.lossy_names.insert(name.clone(), raw.clone());
             }
@@ -390,9 +389,12 @@ mod tests {
         fs::write(tmp.path().join("huge"), vec![7u8; READ_LIMIT * 3]).unwrap();
         fs::create_dir(tmp.path().join("subdir")).unwrap();
         let seen = collect(&mut store);
-        assert_eq!(seen.len(), 1, "directories are skipped");
+        assert_eq!(seen.len(), 2);
         assert_eq!(seen[0].0, "huge");
         assert_eq!(seen[0].1.as_ref().unwrap().len(), READ_LIMIT);
+        // A directory where a record could be is reported, so the core counts it as damage.
+        assert_eq!(seen[1].0, "subdir");
+        assert!(seen[1].1.is_err());
     }
 
     #[cfg(unix)]
