@@ -64,11 +64,18 @@ fn a_failed_preshared_key_write_is_non_specific_error_and_changes_nothing() {
         isdsc::NON_SPECIFIC_ERROR
     );
     assert_eq!(show(&t), before);
+    // The blocker stands where x.example's record belongs, so the provider counts it as a
+    // damaged record for that identifier: Get reports the damage and the lookup refuses to
+    // fall back to the group key (the README's "damaged explicit key" decision).
+    assert_eq!(show(&t)["corrupt_records"], 1);
     assert_eq!(
         t.get_psk(0, id_type::FQDN, b"x.example"),
-        (isdsc::TARGET_PRESHAREDKEY_UNAVAILABLE, 0)
+        (isdsc::CACHE_CORRUPTED, 0)
     );
     let l = t.lookup("0", "fqdn", "x.example", true);
+    assert_eq!(l.line(), "source=none");
+    // Other identifiers are unaffected.
+    let l = t.lookup("0", "fqdn", "z.example", true);
     assert_eq!(l.line(), format!("source=group key={}", hex(b"group key")));
     unblock(&blocked);
     assert_eq!(
