@@ -408,18 +408,13 @@ impl<S: RecordStore> Provider<S> {
         &mut self,
         req: &SetGroupPresharedKeyIn<'_>,
     ) -> Result<IsdscStatus, Refused> {
-        let name = RecordName::GROUP_KEY;
-        match validate::preshared_key(req.key)? {
-            None => self.store.remove(name.as_str())?,
-            Some(key) => {
-                write_record(&mut self.store, &RecordRef::GroupKey(key.expose_secret()))?;
-                self.table.set_group_key(Some(key));
-                self.table.forget_corrupt(name.as_str());
-                return Ok(IsdscStatus::SUCCESS);
-            }
+        let key = validate::preshared_key(req.key)?;
+        match &key {
+            None => self.store.remove(RecordName::GROUP_KEY.as_str())?,
+            Some(key) => write_record(&mut self.store, &RecordRef::GroupKey(key.expose_secret()))?,
         }
-        self.table.set_group_key(None);
-        self.table.forget_corrupt(name.as_str());
+        self.table.set_group_key(key);
+        self.table.forget_corrupt(RecordName::GROUP_KEY.as_str());
         Ok(IsdscStatus::SUCCESS)
     }
 
