@@ -213,35 +213,7 @@ pub fn record(data: &[u8]) {
         return;
     };
     let mut buf = Zeroizing::new([0u8; MAX_RECORD_LEN]);
-    let n = match &record {
-        Record::Psk {
-            port,
-            id,
-            flags,
-            key,
-        } => RecordRef::Psk {
-            port: *port,
-            id,
-            flags: *flags,
-            key: key.expose_secret(),
-        }
-        .encode(buf.as_mut_slice()),
-        Record::GroupKey(k) => RecordRef::GroupKey(k.expose_secret()).encode(buf.as_mut_slice()),
-        Record::Tunnel {
-            port,
-            destination,
-            outer,
-        } => RecordRef::Tunnel {
-            port: *port,
-            destination,
-            outer,
-        }
-        .encode(buf.as_mut_slice()),
-        Record::GenerationalGuid(g) => RecordRef::GenerationalGuid(g).encode(buf.as_mut_slice()),
-        Record::ChapSecret(s) => {
-            RecordRef::ChapSecret(s.expose_secret()).encode(buf.as_mut_slice())
-        }
-    };
+    let n = record.as_ref().encode(buf.as_mut_slice());
     let Ok(n) = n else {
         panic!("a decoded record does not re-encode")
     };

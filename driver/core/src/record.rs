@@ -380,18 +380,40 @@ impl fmt::Debug for Record {
 }
 
 impl Record {
+    /// The same record as a [`RecordRef`], to encode or name it.
+    #[must_use]
+    pub fn as_ref(&self) -> RecordRef<'_> {
+        match self {
+            Record::Psk {
+                port,
+                id,
+                flags,
+                key,
+            } => RecordRef::Psk {
+                port: *port,
+                id,
+                flags: *flags,
+                key: key.expose_secret(),
+            },
+            Record::GroupKey(key) => RecordRef::GroupKey(key.expose_secret()),
+            Record::Tunnel {
+                port,
+                destination,
+                outer,
+            } => RecordRef::Tunnel {
+                port: *port,
+                destination,
+                outer,
+            },
+            Record::GenerationalGuid(guid) => RecordRef::GenerationalGuid(guid),
+            Record::ChapSecret(secret) => RecordRef::ChapSecret(secret.expose_secret()),
+        }
+    }
+
     /// The name this record belongs under.
     #[must_use]
     pub fn name(&self) -> RecordName {
-        match self {
-            Record::Psk { port, id, .. } => RecordName::psk(*port, id),
-            Record::GroupKey(_) => RecordName::GROUP_KEY,
-            Record::Tunnel {
-                port, destination, ..
-            } => RecordName::tunnel(*port, destination),
-            Record::GenerationalGuid(_) => RecordName::GENERATIONAL_GUID,
-            Record::ChapSecret(_) => RecordName::CHAP_SECRET,
-        }
+        self.as_ref().name()
     }
 
     /// Decodes stored bytes found under `name`.
@@ -759,31 +781,7 @@ mod tests {
             let decoded = Record::decode(case.name().as_str(), &bytes).unwrap();
             assert_eq!(decoded.name(), case.name());
             // Re-encoding the decoded record gives the same bytes.
-            let again = match &decoded {
-                Record::Psk {
-                    port,
-                    id,
-                    flags,
-                    key,
-                } => encode(RecordRef::Psk {
-                    port: *port,
-                    id,
-                    flags: *flags,
-                    key: key.expose_secret(),
-                }),
-                Record::GroupKey(k) => encode(RecordRef::GroupKey(k.expose_secret())),
-                Record::Tunnel {
-                    port,
-                    destination,
-                    outer,
-                } => encode(RecordRef::Tunnel {
-                    port: *port,
-                    destination,
-                    outer,
-                }),
-                Record::GenerationalGuid(g) => encode(RecordRef::GenerationalGuid(g)),
-                Record::ChapSecret(s) => encode(RecordRef::ChapSecret(s.expose_secret())),
-            };
+            let again = encode(decoded.as_ref());
             assert_eq!(again, bytes);
         }
     }
