@@ -10,6 +10,8 @@
 //! independently. The binary is `$ISCSISEC_BIN` if set, else this crate's
 //! `iscsisec-conformance-target` (our own host, built by cargo with the tests, so never stale).
 
+pub mod bench;
+
 use std::ffi::OsString;
 use std::fmt;
 use std::io::Write;
