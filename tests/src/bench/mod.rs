@@ -374,9 +374,17 @@ pub fn execute_set_psk(provider: &mut BenchProvider, buf: &mut [u8]) {
         len,
         len,
     );
-    assert_eq!(r.status, NtStatus::SUCCESS, "SetPresharedKeyForId transport");
+    assert_eq!(
+        r.status,
+        NtStatus::SUCCESS,
+        "SetPresharedKeyForId transport"
+    );
     let out = StatusOut::parse(buf).expect("status OUT");
-    assert_eq!(out.status, IsdscStatus::SUCCESS, "SetPresharedKeyForId status");
+    assert_eq!(
+        out.status,
+        IsdscStatus::SUCCESS,
+        "SetPresharedKeyForId status"
+    );
 }
 
 /// Sets the group key through SetGroupPresharedKey.
@@ -396,9 +404,17 @@ pub fn set_group_key(provider: &mut BenchProvider, key: &[u8]) {
         len,
         len,
     );
-    assert_eq!(r.status, NtStatus::SUCCESS, "SetGroupPresharedKey transport");
+    assert_eq!(
+        r.status,
+        NtStatus::SUCCESS,
+        "SetGroupPresharedKey transport"
+    );
     let out = StatusOut::parse(&buf).expect("status OUT");
-    assert_eq!(out.status, IsdscStatus::SUCCESS, "SetGroupPresharedKey status");
+    assert_eq!(
+        out.status,
+        IsdscStatus::SUCCESS,
+        "SetGroupPresharedKey status"
+    );
 }
 
 /// The queries of one path as one endless pre-shuffled sequence: each pass over the
@@ -476,16 +492,28 @@ mod tests {
             let mut stream = Stream::new(&w, path, 11);
             for q in stream.batch(&w, population * 2) {
                 for p in [&by_methods, &from_records] {
-                    assert_eq!(p.reader().lookup(q.port, &q.id, &mut out), Ok(path.source()));
+                    assert_eq!(
+                        p.reader().lookup(q.port, &q.id, &mut out),
+                        Ok(path.source())
+                    );
                     assert_eq!(out.expose_secret(), q.expect);
                     assert_eq!(p.lookup(q.port, &q.id, &mut out), Ok(path.source()));
                     assert_eq!(out.expose_secret(), q.expect);
                 }
-                assert_eq!(floor.lookup(q.port, &q.id, &mut scratch), Some(path.source()));
+                assert_eq!(
+                    floor.lookup(q.port, &q.id, &mut scratch),
+                    Some(path.source())
+                );
                 assert_eq!(scratch.key(), q.expect);
-                assert_eq!(packed.lookup(q.port, &q.id, &mut scratch), Some(path.source()));
+                assert_eq!(
+                    packed.lookup(q.port, &q.id, &mut scratch),
+                    Some(path.source())
+                );
                 assert_eq!(scratch.key(), q.expect);
-                assert_eq!(scan.lookup(q.port, &q.id, &mut scratch), Some(path.source()));
+                assert_eq!(
+                    scan.lookup(q.port, &q.id, &mut scratch),
+                    Some(path.source())
+                );
                 assert_eq!(scratch.key(), q.expect);
             }
         }

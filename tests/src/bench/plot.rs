@@ -20,10 +20,10 @@ pub struct Series {
 
 /// Line colours, in series order.
 const COLOURS: [RGBColor; 4] = [
-    RGBColor(0x1f, 0x77, 0xb4),
-    RGBColor(0x2c, 0xa0, 0x2c),
-    RGBColor(0xd6, 0x27, 0x28),
     RGBColor(0x7f, 0x7f, 0x7f),
+    RGBColor(0x2c, 0xa0, 0x2c),
+    RGBColor(0xff, 0x7f, 0x0e),
+    RGBColor(0x1f, 0x77, 0xb4),
 ];
 
 /// Writes the chart of `series` to `path`, titled `title`.
@@ -67,11 +67,7 @@ pub fn lookup_chart(
             .draw_series(LineSeries::new(s.points.iter().copied(), style))?
             .label(s.name.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-        chart.draw_series(
-            s.points
-                .iter()
-                .map(|&p| Circle::new(p, 4, colour.filled())),
-        )?;
+        chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
     }
     chart
         .configure_series_labels()

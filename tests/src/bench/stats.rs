@@ -51,7 +51,6 @@ pub fn percentile(v: &[f64], p: f64) -> f64 {
 
 /// The order candidates run in during round `round` of `n` candidates: a rotation, so each
 /// runs first (on a cold batch) equally often.
-#[must_use]
 pub fn rotation(round: usize, n: usize) -> impl Iterator<Item = usize> {
     (0..n).map(move |i| (i + round) % n)
 }

@@ -340,7 +340,11 @@ fn measure_updates(
     }
     if let Some((e, key)) = last {
         let mut out = KeyBuffer::new();
-        assert!(provider.lookup(e.port, &e.id.identifier(), &mut out).is_ok());
+        assert!(
+            provider
+                .lookup(e.port, &e.id.identifier(), &mut out)
+                .is_ok()
+        );
         assert_eq!(out.expose_secret(), key, "the replaced key is served");
     }
     (median(&us), percentile(&us, 0.99))
@@ -403,13 +407,19 @@ where
         start.wait();
         std::thread::sleep(length);
         stop.store(true, Ordering::Relaxed);
-        handles.into_iter().fold(Rate { wall: 0.0, cpu: 0.0 }, |r, h| {
-            let (n, wall, cpu) = h.join().expect("reader thread");
+        handles.into_iter().fold(
             Rate {
-                wall: r.wall + n / wall,
-                cpu: r.cpu + n / cpu.max(1e-9),
-            }
-        })
+                wall: 0.0,
+                cpu: 0.0,
+            },
+            |r, h| {
+                let (n, wall, cpu) = h.join().expect("reader thread");
+                Rate {
+                    wall: r.wall + n / wall,
+                    cpu: r.cpu + n / cpu.max(1e-9),
+                }
+            },
+        )
     })
 }
 
@@ -618,11 +628,16 @@ fn main() -> ExitCode {
         let t = Instant::now();
         let (mut provider, how) = if n >= 1_000_000 {
             let store = w.memory_store();
+            let encoded = t.elapsed();
             let (p, _) =
                 Provider::start(store, w.config(), process_platform()).expect("start over 1M");
-            (p, "records in a MemoryStore, Provider::start")
+            let how = format!(
+                "records encoded into a MemoryStore ({:.2} s) and Provider::start",
+                encoded.as_secs_f64()
+            );
+            (p, how)
         } else {
-            (w.provider_by_methods(), "execute_method calls")
+            (w.provider_by_methods(), "execute_method calls".to_owned())
         };
         let filled = t.elapsed();
         let t = Instant::now();
@@ -713,11 +728,12 @@ fn main() -> ExitCode {
     let lookup_1m = at(1_000_000).hit().ns[READER];
 
     if let Some(path) = &args.plot {
+        // Ours last, so that its line is drawn over the floors it runs close to.
         let series = [
-            (READER, "ours (Reader::lookup)"),
+            (SCAN, "linear best-match scan (strongSwan / libreswan)"),
             (FLOOR, "HashMap floor (SipHash-1-3, unsynchronised)"),
             (PACKED, "packed HashMap floor (one allocation per entry)"),
-            (SCAN, "linear best-match scan (strongSwan / libreswan)"),
+            (READER, "ours (Reader::lookup)"),
         ]
         .map(|(c, name)| Series {
             name: name.to_owned(),
