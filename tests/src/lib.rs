@@ -9,6 +9,8 @@
 //! with the core's wire emitters, so that the conformance suite checks the layouts
 //! independently. The binary is `$ISCSISEC_BIN` if set, else this crate's
 //! `iscsisec-conformance-target` (our own host, built by cargo with the tests, so never stale).
+//!
+//! [`bench`] is the hot path's benchmark support (`hotpath`, `benches/lookup.rs`).
 
 pub mod bench;
 
