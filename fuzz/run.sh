@@ -54,6 +54,8 @@ trap cleanup EXIT
 max_len_for() {
     case $1 in
         execute_method) echo 8192 ;;
+        # A login PDU: 48-byte header and text with CHAP values up to 2050 characters.
+        iscsi_login) echo 8192 ;;
         *) echo 4096 ;;
     esac
 }

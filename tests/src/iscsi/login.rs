@@ -141,6 +141,9 @@ pub enum Direction {
 pub struct Transcript {
     /// One entry per PDU.
     pub pdus: Vec<(Direction, Vec<String>)>,
+    /// Every PDU the target sent, as framed on the wire (header and padded data segment):
+    /// what the fuzz target's seeds are made of.
+    pub received_pdus: Vec<Vec<u8>>,
     /// The connection was closed by us after a refusal.
     pub aborted: bool,
 }
@@ -324,7 +327,9 @@ impl Connection<'_> {
 
     /// Reads one Login response and checks its status, task and stage.
     fn read_response(&mut self, current: Stage) -> Result<LoginResponse, LoginError> {
-        let response = LoginResponse::from_raw(&RawPdu::read_from(&mut self.stream)?)?;
+        let pdu = RawPdu::read_from(&mut self.stream)?;
+        self.transcript.received_pdus.push(pdu.to_bytes());
+        let response = LoginResponse::from_raw(&pdu)?;
         self.exp_stat_sn = response.stat_sn.wrapping_add(1);
         if response.status_class != 0 {
             self.transcript.pdus.push((Direction::Received, Vec::new()));

@@ -62,8 +62,9 @@ pub fn prerequisites(test: &str, programs: &[(&str, &str)]) -> bool {
     }
     let why = format!("not installed: {}", missing.join(", "));
     assert!(!under_ci(), "{test}: CI is set and a prerequisite is {why}");
-    // Straight to the process's stderr: `eprintln!` output is captured by the harness.
-    let _ = writeln!(std::io::stderr(), "SKIP: {test}: {why}");
+    // Straight to the process's stderr: `eprintln!` output is captured by the harness. The
+    // leading newline ends the harness's "test NAME ... " so that the line starts with SKIP.
+    let _ = write!(std::io::stderr(), "\nSKIP: {test}: {why}\n");
     false
 }
 
