@@ -1,5 +1,7 @@
-//! Arbitrary bytes as what an iSCSI target sends during login: the test initiator's Login
-//! response PDU framing and its text-key and CHAP value parsers must refuse or round-trip.
+//! Arbitrary bytes as what an iSCSI target sends during login.
+//!
+//! The test initiator's Login response PDU framing and its text-key and CHAP value parsers
+//! must refuse or round-trip.
 //!
 //! The parsers and the oracle are `tests/src/iscsi/{pdu,text,fuzzing}.rs`, compiled in here by
 //! path: they need only `std` and `base64`, while the `iscsisec-tests` crate around them brings

@@ -1,4 +1,4 @@
-//! Mutual CHAP against a real iSCSI target: the initiator CHAP secret of method 71 at work.
+//! Mutual CHAP against a real iSCSI target: method 71's secret at work.
 //!
 //! ```text
 //!   iscsisec --state DIR (exec 71 / CHAPSecret)   ──► records in DIR
@@ -194,7 +194,8 @@ fn mutual_chap_with_the_secret_set_through_method_71_verifies() {
     ) {
         let inq = |target_password: &str| {
             let url = format!(
-                "iscsi://{INCOMING_USER}%{TARGET_SECRET}@{}/{TARGET_IQN}/1?target_user={OUTGOING_USER}&target_password={target_password}",
+                "iscsi://{INCOMING_USER}%{TARGET_SECRET}@{}/{TARGET_IQN}/1\
+                 ?target_user={OUTGOING_USER}&target_password={target_password}",
                 tgtd.portal()
             );
             Command::new(find_program("iscsi-inq").unwrap())

@@ -1,4 +1,4 @@
-//! Mutual CHAP for an HBA's iSCSI login engine (SPEC §5): challenges, responses, refusals.
+//! Mutual CHAP for an HBA's login engine (SPEC §5): challenges, checks, refusals.
 //!
 //! ```text
 //!   login engine (any IRQL ≤ DISPATCH_LEVEL)              host (PASSIVE_LEVEL only)
@@ -73,8 +73,9 @@
 //! not raise IRQL itself: in the kernel, call [`ChapAuthenticator::respond`],
 //! [`ChapAuthenticator::begin_mutual`], [`MutualChap::verify`] and drop a [`MutualChap`] at
 //! DISPATCH_LEVEL (from a DPC, or after raising), as with `KeAcquireSpinLockAtDpcLevel`, so
-//! that a holder is never preempted on its own processor by another caller. [`ChapAuthenticator::new`]
-//! and [`ChapAuthenticator::reseed`] call the platform's random source and run at PASSIVE_LEVEL.
+//! that a holder is never preempted on its own processor by another caller.
+//! [`ChapAuthenticator::new`] and [`ChapAuthenticator::reseed`] call the platform's random
+//! source and run at PASSIVE_LEVEL.
 //!
 //! # The initiator secret
 //!
@@ -638,7 +639,8 @@ mod tests {
     use std::vec::Vec;
 
     // Fixed vectors computed independently of this crate with Python's hashlib:
-    //   python3 -c 'import hashlib; print(hashlib.md5(bytes([ID]) + SECRET + CHALLENGE).hexdigest())'
+    //   python3 -c 'import hashlib
+    //   print(hashlib.md5(bytes([ID]) + SECRET + CHALLENGE).hexdigest())'
     // for each (ID, SECRET, CHALLENGE) below.
     /// (CHAP_I, secret, challenge maker, expected response in hex).
     type Vector = (u8, &'static [u8], fn() -> Vec<u8>, &'static str);

@@ -1,6 +1,7 @@
-//! The initiator's side of an adapter, as the interop tests run it: a provider started over an
-//! `iscsisec` state directory, the initiator CHAP secret read from it, and a CHAP
-//! authenticator seeded from the operating system's random source.
+//! The adapter side of the interop tests: provider, initiator secret, authenticator.
+//!
+//! A provider started over an `iscsisec` state directory, the initiator CHAP secret read from
+//! it, and a CHAP authenticator seeded from the operating system's random source.
 //!
 //! ```text
 //!   iscsisec --state DIR CHAPSecret … / exec MSiSCSI_Operations 71   (separate processes)

@@ -1,5 +1,7 @@
-//! A scripted iSCSI target on loopback, for what a real target will not do on request: send
-//! a chosen challenge (a reflected one), hold a login half-way, answer with a chosen response.
+//! A scripted iSCSI target on loopback, for the interop tests.
+//!
+//! It does what a real target will not do on request: send a chosen challenge (a reflected
+//! one), hold a login half-way, answer with a chosen response.
 //!
 //! ```text
 //!   chap_interop test ──► fake_target (this file) ◄── TCP 127.0.0.1 ── login (the initiator)

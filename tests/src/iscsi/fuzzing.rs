@@ -1,5 +1,7 @@
-//! The oracle of the `iscsi_login` fuzz target: what a target sends during login must be
-//! refused or round-trip through the test initiator's parsers.
+//! The oracle of the `iscsi_login` fuzz target over the login parsers.
+//!
+//! What a target sends during login must be refused or round-trip through the test
+//! initiator's parsers.
 //!
 //! ```text
 //!   fuzz/fuzz_targets/iscsi_login.rs ──► fuzzing (this file) ──► pdu, text

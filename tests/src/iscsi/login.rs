@@ -1,5 +1,7 @@
-//! A minimal iSCSI login initiator: security stage with CHAP (`CHAP_A=5`), one-way or mutual,
-//! then operational negotiation to the full feature phase.
+//! A minimal iSCSI login initiator: CHAP, then on to the full feature phase.
+//!
+//! The security stage with CHAP (`CHAP_A=5`), one-way or mutual, then operational negotiation
+//! to the full feature phase.
 //!
 //! ```text
 //!   chap_interop tests ──► login (this file) ──► pdu, text ──► TCP to tgtd or the fake target

@@ -1,5 +1,6 @@
-//! A minimal iSCSI login initiator and its test fixtures, for the mutual-CHAP interop suite
-//! (`tests/chap_interop.rs`).
+//! A minimal iSCSI login initiator and fixtures for the mutual-CHAP interop suite.
+//!
+//! Used by `tests/chap_interop.rs`.
 //!
 //! ```text
 //!   tests/chap_interop.rs

@@ -1,4 +1,4 @@
-//! iSCSI Login request and response PDUs (RFC 7143 §11.12, §11.13) and PDU framing.
+//! iSCSI Login request and response PDUs (RFC 7143 §11.12, §11.13), framing.
 //!
 //! ```text
 //!   login / fake_target ──► pdu (this file) ──► TCP stream

@@ -1,4 +1,4 @@
-//! iSCSI text keys (RFC 7143 §6): `key=value` pairs in a login PDU's data segment.
+//! iSCSI text keys (RFC 7143 §6): `key=value` pairs in a login PDU's data.
 //!
 //! ```text
 //!   login ──► text (this file): TextKeys::parse / emit, binary and number values

@@ -1,4 +1,4 @@
-//! A private `tgtd` (Debian package `tgt`) on 127.0.0.1 for interop tests, set up with `tgtadm`.
+//! A private `tgtd` (package `tgt`) on 127.0.0.1, set up with `tgtadm`.
 //!
 //! ```text
 //!   chap_interop test ──► tgtd (this file) ──spawn──► tgtd -f -C N --iscsi portal=127.0.0.1:P
@@ -7,11 +7,12 @@
 //!
 //! Each [`Tgtd`] is a daemon of its own: a free TCP port P for the portal, a control port N
 //! derived from P (tgtd takes 1..32767; its control socket is `/var/run/tgtd/socket.N`, never
-//! the system daemon's `socket.0`), a scratch directory for the LUN file and the log. Only one exists at a
-//! time on the machine: [`Tgtd::start`] holds an exclusive lock on a lock file in the temporary
-//! directory for the daemon's whole life, because `cargo test` runs tests on parallel threads
-//! and several checkouts may run the suite at once. [`Tgtd`]'s drop stops the daemon by its
-//! PID: `tgtadm --mode system --op delete`, a bounded wait, then SIGKILL.
+//! the system daemon's `socket.0`), a scratch directory for the LUN file and the log. Only one
+//! exists at a time on the machine: [`Tgtd::start`] holds an exclusive lock on a lock file in
+//! the temporary directory for the daemon's whole life, because `cargo test` runs tests on
+//! parallel threads and several checkouts may run the suite at once. [`Tgtd`]'s drop stops the
+//! daemon by its PID: every target deleted, `tgtadm --mode system --op delete`, a bounded wait,
+//! then SIGKILL.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;

@@ -1,4 +1,4 @@
-//! The challenge generator: ChaCha20 as a DRBG, seeded and reseeded at PASSIVE_LEVEL.
+//! The CHAP challenge generator: a ChaCha20 DRBG, (re)seeded at PASSIVE_LEVEL.
 //!
 //! ```text
 //!   platform random source ──seed (PASSIVE_LEVEL)──► generator (this file)

@@ -1,4 +1,4 @@
-//! The outstanding challenges: one slot per mutual-CHAP login in progress, a fixed capacity.
+//! Outstanding CHAP challenges: one slot per mutual login in progress.
 //!
 //! ```text
 //!   chap::ChapAuthenticator ──(spin lock held)──► slots (this file)
