@@ -248,7 +248,12 @@ fn rule3_short_input_for_each_method() {
         (
             SEC,
             4,
-            tunnel_in(Shape::Packed, 0, v4_addr([1, 2, 3, 4]), v4_addr([5, 6, 7, 8])),
+            tunnel_in(
+                Shape::Packed,
+                0,
+                v4_addr([1, 2, 3, 4]),
+                v4_addr([5, 6, 7, 8]),
+            ),
         ),
         (SEC, 6, vec![1; 16]),
         (OPS, 71, sized(b"0123456789abcdef")),
@@ -684,7 +689,8 @@ fn chap_secret_sizes() {
 /// SPEC §4 method 4 in one shape of SPEC §2 (both must answer alike).
 fn tunnel_address_rules_in(shape: Shape) {
     let mut p = provider();
-    let tunnel = |p: &mut P, port, dest, outer| status_of(p, SEC, 4, &tunnel_in(shape, port, dest, outer));
+    let tunnel =
+        |p: &mut P, port, dest, outer| status_of(p, SEC, 4, &tunnel_in(shape, port, dest, outer));
     let outer = text_addr("Gateway.Example");
     assert_eq!(
         tunnel(&mut p, 2, v4_addr([1, 2, 3, 4]), outer),
@@ -761,7 +767,10 @@ fn tunnel_address_rules_in(shape: Shape) {
             .map(|o| o.to_string().len()),
         Some(256)
     );
-    assert_eq!(tunnel(&mut p, 1, longest, IscsiIpAddress::zeroed(3)), IsdscStatus::SUCCESS);
+    assert_eq!(
+        tunnel(&mut p, 1, longest, IscsiIpAddress::zeroed(3)),
+        IsdscStatus::SUCCESS
+    );
 
     let mut v6 = IscsiIpAddress::zeroed(2);
     v6.ipv6_address = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
@@ -815,13 +824,21 @@ fn tunnel_address_rules_fixed_stride() {
 #[test]
 fn tunnel_shapes_by_in_size() {
     let mut p = provider();
-    let packed = tunnel_in(Shape::Packed, 0, v4_addr([1, 1, 1, 1]), v4_addr([2, 2, 2, 2]));
+    let packed = tunnel_in(
+        Shape::Packed,
+        0,
+        v4_addr([1, 1, 1, 1]),
+        v4_addr([2, 2, 2, 2]),
+    );
     assert_eq!(packed.len(), 74, "WMI's IPv4 mapping");
     // The same bytes padded to 1100 are read as the fixed stride: the outer address at 552
     // is then all zero, a text address with no text.
     let mut as_fixed = packed.clone();
     as_fixed.resize(1100, 0);
-    assert_eq!(status_of(&mut p, SEC, 4, &as_fixed), IsdscStatus::INVALID_PARAMETER);
+    assert_eq!(
+        status_of(&mut p, SEC, 4, &as_fixed),
+        IsdscStatus::INVALID_PARAMETER
+    );
     // Padded to 1099 they are still packed.
     as_fixed.truncate(1099);
     assert_eq!(status_of(&mut p, SEC, 4, &as_fixed), IsdscStatus::SUCCESS);

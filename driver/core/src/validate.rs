@@ -662,7 +662,10 @@ mod tests {
         // A terminating NUL and padding counted in L are not text.
         let mut padded = utf16("gw");
         padded.extend_from_slice(&[0, 0, b'x', 0, 0xFF, 0xFF]);
-        assert_eq!(TextAddress::parse(&padded).unwrap().units(), utf16_units("gw"));
+        assert_eq!(
+            TextAddress::parse(&padded).unwrap().units(),
+            utf16_units("gw")
+        );
         // One unit, 255, 256: all fit; 256 units fill L = 512 without a NUL.
         assert_eq!(TextAddress::parse(&utf16("a")).unwrap().units().len(), 1);
         for n in [255, 256] {
@@ -694,7 +697,10 @@ mod tests {
                 "{empty:?}"
             );
         }
-        assert_eq!(TextAddress::from_units(&[]), Err(ValidationError::InvalidAddress));
+        assert_eq!(
+            TextAddress::from_units(&[]),
+            Err(ValidationError::InvalidAddress)
+        );
         assert_eq!(
             TextAddress::from_units(&[0x61; 257]),
             Err(ValidationError::InvalidAddress)
@@ -730,7 +736,10 @@ mod tests {
         let mut v4 = text(&[0x41; 512]);
         v4.address_type = 1;
         v4.ipv4_address = [10, 0, 0, 1];
-        assert_eq!(Destination::parse(&v4), Ok(Destination::Ipv4([10, 0, 0, 1])));
+        assert_eq!(
+            Destination::parse(&v4),
+            Ok(Destination::Ipv4([10, 0, 0, 1]))
+        );
         v4.address_type = 3;
         assert_eq!(OuterAddress::parse(&v4), Ok(None));
     }

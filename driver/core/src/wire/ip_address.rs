@@ -192,7 +192,11 @@ mod tests {
         assert_eq!(a.address_type, 0);
         assert_eq!(a.text_address.len(), 512);
         assert_eq!(a.text_address[..6], [b'g', 0, b'w', 0, 0, 0]);
-        assert_eq!(a.buffer_len(), 546, "the C struct's two bytes of padding are not read");
+        assert_eq!(
+            a.buffer_len(),
+            546,
+            "the C struct's two bytes of padding are not read"
+        );
         let mut out = [0xa5u8; C_LEN];
         a.emit(&mut out).unwrap();
         assert_eq!(out[..546], c[..546]);
@@ -228,10 +232,7 @@ mod tests {
         let long = [0u8; 65_536];
         let mut too_long = IscsiIpAddress::zeroed(0);
         too_long.text_address = &long;
-        assert_eq!(
-            too_long.emit(&mut [0u8; 65_600]),
-            Err(WireError::NoRoom)
-        );
+        assert_eq!(too_long.emit(&mut [0u8; 65_600]), Err(WireError::NoRoom));
         too_long.text_address = &long[..65_535];
         assert!(too_long.emit(&mut [0u8; 65_600]).is_ok());
     }
