@@ -10,8 +10,8 @@
 
 use super::epoch::{EpochDomain, Pending, ReaderSlot};
 use super::retired::Retired;
-use alloc::sync::Arc;
 use crate::platform::RandomError;
+use alloc::sync::Arc;
 
 /// What a process host supplies to [`EpochPlatform`]: each thread's slot, and random bytes.
 /// All safe: a slot of another domain, or none, only costs the shared counter, never
