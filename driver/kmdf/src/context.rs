@@ -15,8 +15,8 @@ use core::ffi::c_void;
 use crate::layout::OBJECT_ATTRIBUTES_SIZE;
 use crate::sys::{
     _WDF_EXECUTION_LEVEL, _WDF_SYNCHRONIZATION_SCOPE, PCWDF_OBJECT_CONTEXT_TYPE_INFO,
-    PFN_WDF_OBJECT_CONTEXT_CLEANUP, WDF_OBJECT_ATTRIBUTES, WDF_OBJECT_CONTEXT_TYPE_INFO,
-    WDFOBJECT, call_unsafe_wdf_function_binding,
+    PFN_WDF_OBJECT_CONTEXT_CLEANUP, WDF_OBJECT_ATTRIBUTES, WDF_OBJECT_CONTEXT_TYPE_INFO, WDFOBJECT,
+    call_unsafe_wdf_function_binding,
 };
 
 /// A context type's identity: a `WDF_OBJECT_CONTEXT_TYPE_INFO` that lives in a static.
@@ -86,6 +86,10 @@ pub(crate) unsafe fn context_of(handle: WDFOBJECT, info: &'static ContextTypeInf
     // SAFETY: `handle` is live (the caller's contract) and `info` is a context type's static;
     // WdfObjectGetTypedContextWorker may be called at any IRQL <= DISPATCH_LEVEL + 1.
     unsafe {
-        call_unsafe_wdf_function_binding!(WdfObjectGetTypedContextWorker, handle, info.unique_type())
+        call_unsafe_wdf_function_binding!(
+            WdfObjectGetTypedContextWorker,
+            handle,
+            info.unique_type()
+        )
     }
 }

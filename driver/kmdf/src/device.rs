@@ -2,9 +2,12 @@
 //! (EvtDeviceReleaseHardware), cleanup, and the context that holds the provider.
 //!
 //! ```text
-//!   PnP add ──► evt_driver_device_add: WdfDeviceCreate, writer lock, WMI instances
-//!   PnP start ──► evt_prepare_hardware: RegistryStore::open, Provider::start (loads records)
-//!   PnP stop/remove ──► evt_release_hardware: provider dropped (keys wiped), key closed
+//!   PnP add ──► evt_driver_device_add: WdfDeviceCreate, writer lock, reclaimer (work item,
+//!               KDPCs), WMI instances, the lookup interface
+//!   PnP start ──► evt_prepare_hardware: RegistryStore::open, Provider::start (loads records),
+//!                 the reader published to the lookup interface
+//!   PnP stop/remove ──► evt_release_hardware: reader unpublished, provider dropped (its
+//!                 nodes retired), grace period, everything retired wiped and freed
 //!   device deleted ──► evt_device_cleanup: the context's Rust state dropped
 //! ```
 //!
@@ -18,18 +21,20 @@ use core::ptr;
 use iscsisec_core::{AdapterConfig, Guid, MethodResult, Provider};
 
 use crate::context::{attributes, context_of, declare_context_type};
+use crate::interface::DeviceInterface;
 use crate::layout::PNPPOWER_EVENT_CALLBACKS_SIZE;
 use crate::lock::WaitLock;
+use crate::platform::{DeviceReclaimer, KernelPlatform};
 use crate::registry::RegistryStore;
 use crate::status::{self, DriverError};
 use crate::sys::{
     NT_SUCCESS, NTSTATUS, PWDFDEVICE_INIT, STATUS_SUCCESS, ULONG, WDF_PNPPOWER_EVENT_CALLBACKS,
-    WDFCMRESLIST, WDFDEVICE, WDFDRIVER, WDFOBJECT, call_unsafe_wdf_function_binding,
+    WDFCMRESLIST, WDFDEVICE, WDFDRIVER, WDFOBJECT, WDFWORKITEM, call_unsafe_wdf_function_binding,
 };
 use crate::wmi;
 
-/// The provider this device runs: the core over the registry store.
-pub(crate) type DeviceProvider = Provider<RegistryStore>;
+/// The provider this device runs: the core over the registry store, on the kernel platform.
+pub(crate) type DeviceProvider = Provider<RegistryStore, KernelPlatform>;
 
 /// The memory WDF keeps with the device.
 #[repr(C)]
@@ -50,6 +55,11 @@ pub(crate) struct DeviceState {
     /// `writer` held.
     provider: UnsafeCell<Option<DeviceProvider>>,
     config: AdapterConfig,
+    /// Grace periods for the provider's retired memory. Declared after `provider` so that,
+    /// should a provider remain at cleanup, it is dropped (and defers) before the reclaimer.
+    reclaimer: DeviceReclaimer,
+    /// The lookup interface's block (this device's reference to it).
+    interface: DeviceInterface,
 }
 
 // SAFETY: `provider` is only accessed with `writer` held; the handles are WDF objects usable
@@ -98,7 +108,8 @@ impl DeviceState {
         Ok(provider.execute_method(class, method_id, buffer, in_size, out_size))
     }
 
-    /// Starts the provider over the device's registry store, if it is not running.
+    /// Starts the provider over the device's registry store, if it is not running, and
+    /// publishes its reader to the lookup interface.
     fn start(&self) -> Result<(), NTSTATUS> {
         let _writer = self.writer.acquire();
         // SAFETY: `provider` is only touched with `writer` held, which it is.
@@ -107,21 +118,61 @@ impl DeviceState {
             return Ok(());
         }
         let store = RegistryStore::open(self.device)?;
-        let (provider, report) =
-            Provider::start(store, self.config).map_err(status::start_failure)?;
+        let platform = KernelPlatform::new(&self.reclaimer);
+        let started = Provider::start(store, self.config, platform);
+        let (provider, report) = match started {
+            Ok(started) => started,
+            Err(error) => {
+                // What a failed start loaded was retired when its table dropped.
+                self.reclaimer.drain();
+                return Err(status::start_failure(error));
+            }
+        };
         if report.corrupt > 0 {
-            crate::sys::trace("records failed their check at load", STATUS_SUCCESS);
+            crate::sys::trace(
+                "records failed their check at load and were skipped",
+                STATUS_SUCCESS,
+            );
+        }
+        if self.interface.publish(provider.reader()).is_err() {
+            drop(provider);
+            self.reclaimer.drain();
+            return Err(status::driver_error(DriverError::OutOfMemory));
         }
         *slot = Some(provider);
         Ok(())
     }
 
-    /// Stops the provider: its keys are wiped and freed, its registry key closed.
+    /// Stops the provider: the lookup interface stops answering, the provider's keys are
+    /// retired, and after a grace period everything is wiped and freed. PASSIVE_LEVEL.
     fn stop(&self) {
         let _writer = self.writer.acquire();
+        let reader = self.interface.unpublish();
         // SAFETY: `provider` is only touched with `writer` held, which it is.
         let provider = unsafe { (*self.provider.get()).take() };
+        // Dropping the provider stops its table: every node is retired through `defer`.
         drop(provider);
+        // A lookup that loaded the reader before `unpublish` ran at DISPATCH_LEVEL: once
+        // every processor has run a DPC, none is left, and the reader may go.
+        if let Err(status) = self.reclaimer.synchronize() {
+            crate::sys::trace("no grace period at stop; the reader is kept", status);
+            core::mem::forget(reader);
+        } else {
+            drop(reader);
+        }
+        self.reclaimer.drain();
+    }
+
+    /// The reclaimer (for tests).
+    #[cfg(all(test, not(windows)))]
+    pub(crate) fn reclaimer(&self) -> &DeviceReclaimer {
+        &self.reclaimer
+    }
+
+    /// The lookup interface's references (for tests).
+    #[cfg(all(test, not(windows)))]
+    pub(crate) fn interface_references(&self) -> usize {
+        self.interface.references()
     }
 
     /// The provider, for tests that inspect it (with the writer lock held by the caller).
@@ -154,27 +205,40 @@ fn add(device_init: PWDFDEVICE_INIT) -> Result<(), NTSTATUS> {
     };
     // SAFETY: `device_init` is the framework's, valid until WdfDeviceCreate; `pnp` is copied.
     unsafe {
-        call_unsafe_wdf_function_binding!(WdfDeviceInitSetPnpPowerEventCallbacks, device_init, &mut pnp);
+        call_unsafe_wdf_function_binding!(
+            WdfDeviceInitSetPnpPowerEventCallbacks,
+            device_init,
+            &mut pnp
+        );
     }
-    let mut attrs = attributes(Some(&DEVICE_CONTEXT_TYPE), Some(evt_device_cleanup), ptr::null_mut());
+    let mut attrs = attributes(
+        Some(&DEVICE_CONTEXT_TYPE),
+        Some(evt_device_cleanup),
+        ptr::null_mut(),
+    );
     let mut init = device_init;
     let mut device: WDFDEVICE = ptr::null_mut();
     // SAFETY: `init` is the framework's device init (consumed on success); `attrs` names this
     // driver's context type; `device` receives the handle.
-    let status =
-        unsafe { call_unsafe_wdf_function_binding!(WdfDeviceCreate, &mut init, &mut attrs, &mut device) };
+    let status = unsafe {
+        call_unsafe_wdf_function_binding!(WdfDeviceCreate, &mut init, &mut attrs, &mut device)
+    };
     if !NT_SUCCESS(status) {
         return Err(status);
     }
+    let config = AdapterConfig::default();
     let state = DeviceState {
         device,
         writer: WaitLock::create(device)?,
         provider: UnsafeCell::new(None),
-        config: AdapterConfig::default(),
+        config,
+        reclaimer: DeviceReclaimer::create(device, Some(evt_grace_work_item))?,
+        interface: DeviceInterface::add(device, config.port_count)?,
     };
     // SAFETY: `device` was just created with this context type, so its context is WDF's
     // zeroed allocation for `DeviceContext`; no callback of the device runs yet.
-    let context = unsafe { context_of(device as WDFOBJECT, &DEVICE_CONTEXT_TYPE) }.cast::<DeviceContext>();
+    let context =
+        unsafe { context_of(device as WDFOBJECT, &DEVICE_CONTEXT_TYPE) }.cast::<DeviceContext>();
     if context.is_null() {
         return Err(status::driver_error(DriverError::OutOfMemory));
     }
@@ -206,12 +270,28 @@ unsafe extern "C" fn evt_prepare_hardware(
 
 /// `EvtDeviceReleaseHardware`: the device stops or goes away; the provider is dropped.
 /// PASSIVE_LEVEL.
-unsafe extern "C" fn evt_release_hardware(device: WDFDEVICE, _translated: WDFCMRESLIST) -> NTSTATUS {
+unsafe extern "C" fn evt_release_hardware(
+    device: WDFDEVICE,
+    _translated: WDFCMRESLIST,
+) -> NTSTATUS {
     // SAFETY: WDF calls this for a live device of this driver.
     if let Some(state) = unsafe { DeviceState::of(device) } {
         state.stop();
     }
     STATUS_SUCCESS
+}
+
+/// The reclaimer's work item: waits out a grace period for retired memory, then frees it.
+/// PASSIVE_LEVEL.
+unsafe extern "C" fn evt_grace_work_item(work_item: WDFWORKITEM) {
+    // SAFETY: WDF passes the live work item; its parent is the device that created it.
+    let device =
+        unsafe { call_unsafe_wdf_function_binding!(WdfWorkItemGetParentObject, work_item) };
+    // SAFETY: the work item's parent is this driver's live device (it is flushed before the
+    // device's context goes).
+    if let Some(state) = unsafe { DeviceState::of(device as WDFDEVICE) } {
+        state.reclaimer.reclaim();
+    }
 }
 
 /// The device's `EvtCleanupCallback`: drops the context's state. Its child objects (locks,
@@ -220,7 +300,9 @@ unsafe extern "C" fn evt_device_cleanup(object: WDFOBJECT) {
     // SAFETY: WDF passes the device being deleted, which still has its context.
     let context = unsafe { context_of(object, &DEVICE_CONTEXT_TYPE) }.cast::<DeviceContext>();
     // SAFETY: the context of a device of this driver (or null).
-    let Some(context) = (unsafe { context.as_mut() }) else { return };
+    let Some(context) = (unsafe { context.as_mut() }) else {
+        return;
+    };
     if !context.initialized {
         return;
     }

@@ -28,8 +28,8 @@ use crate::memory::try_zeroed_vec;
 use crate::status::{self, DriverError};
 use crate::sys::{
     ALL_PROCESSOR_GROUPS, BOOLEAN, KDPC, NT_SUCCESS, NTSTATUS, PFN_WDF_WORKITEM, PKDPC,
-    PROCESSOR_NUMBER, PVOID, USHORT, WDF_WORKITEM_CONFIG, WDFDEVICE, WDFOBJECT,
-    WDFWORKITEM, call_unsafe_wdf_function_binding, ntddk,
+    PROCESSOR_NUMBER, PVOID, USHORT, WDF_WORKITEM_CONFIG, WDFDEVICE, WDFOBJECT, WDFWORKITEM,
+    call_unsafe_wdf_function_binding, ntddk,
 };
 
 /// Retired memory that can be chained without allocating.
@@ -87,7 +87,12 @@ impl<C: Chain> Reclaimer<C> {
         let mut work_item: WDFWORKITEM = ptr::null_mut();
         // SAFETY: `config` and `attrs` are valid for the call; the parent is the live device.
         let status = unsafe {
-            call_unsafe_wdf_function_binding!(WdfWorkItemCreate, &mut config, &mut attrs, &mut work_item)
+            call_unsafe_wdf_function_binding!(
+                WdfWorkItemCreate,
+                &mut config,
+                &mut attrs,
+                &mut work_item
+            )
         };
         if !NT_SUCCESS(status) {
             return Err(status);
@@ -214,16 +219,19 @@ impl<C: Chain> Reclaimer<C> {
     }
 
     /// Grace periods completed so far.
+    #[cfg(all(test, not(windows)))]
     pub(crate) fn periods(&self) -> u64 {
         self.periods.load(Ordering::Acquire)
     }
 
     /// DPCs run so far.
+    #[cfg(all(test, not(windows)))]
     pub(crate) fn dpcs_run(&self) -> u64 {
         self.dpcs_run.load(Ordering::Acquire)
     }
 
     /// Whether retired memory is waiting for a grace period.
+    #[cfg(all(test, not(windows)))]
     pub(crate) fn has_pending(&self) -> bool {
         let _guard = self.lock.acquire();
         // SAFETY: `pending` is only touched with `lock` held, which it is.

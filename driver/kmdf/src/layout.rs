@@ -13,11 +13,11 @@
 use core::mem::{offset_of, size_of};
 
 use crate::sys::{
-    WDF_PNPPOWER_EVENT_CALLBACKS, GUID, INTERFACE, KDPC, KEY_VALUE_BASIC_INFORMATION,
-    KEY_VALUE_FULL_INFORMATION, PROCESSOR_NUMBER, SECURITY_DESCRIPTOR, ULONG, UNICODE_STRING,
-    WDF_DRIVER_CONFIG, WDF_OBJECT_ATTRIBUTES, WDF_OBJECT_CONTEXT_TYPE_INFO,
+    ACL, GUID, INTERFACE, KDPC, KEY_VALUE_BASIC_INFORMATION, KEY_VALUE_FULL_INFORMATION,
+    PROCESSOR_NUMBER, SECURITY_DESCRIPTOR, ULONG, UNICODE_STRING, WDF_DRIVER_CONFIG,
+    WDF_OBJECT_ATTRIBUTES, WDF_OBJECT_CONTEXT_TYPE_INFO, WDF_PNPPOWER_EVENT_CALLBACKS,
     WDF_QUERY_INTERFACE_CONFIG, WDF_WMI_INSTANCE_CONFIG, WDF_WMI_PROVIDER_CONFIG,
-    WDF_WORKITEM_CONFIG, ACL,
+    WDF_WORKITEM_CONFIG,
 };
 
 /// `size_of::<T>()` as a `ULONG`, refused at compile time if it does not fit.
@@ -102,7 +102,12 @@ const _: () = {
     assert!(offset_of!(WDF_QUERY_INTERFACE_CONFIG, Interface) == 8);
     assert!(offset_of!(WDF_QUERY_INTERFACE_CONFIG, InterfaceType) == 16);
     assert!(offset_of!(WDF_QUERY_INTERFACE_CONFIG, SendQueryToParentStack) == 24);
-    assert!(offset_of!(WDF_QUERY_INTERFACE_CONFIG, EvtDeviceProcessQueryInterfaceRequest) == 32);
+    assert!(
+        offset_of!(
+            WDF_QUERY_INTERFACE_CONFIG,
+            EvtDeviceProcessQueryInterfaceRequest
+        ) == 32
+    );
     assert!(offset_of!(WDF_QUERY_INTERFACE_CONFIG, ImportInterface) == 40);
 
     assert!(size_of::<WDF_WORKITEM_CONFIG>() == 24);

@@ -19,7 +19,10 @@
 //! status code; this crate moves bytes between WDF and the core.
 
 #![no_std]
-#![forbid(clippy::undocumented_unsafe_blocks, clippy::multiple_unsafe_ops_per_block)]
+#![forbid(
+    clippy::undocumented_unsafe_blocks,
+    clippy::multiple_unsafe_ops_per_block
+)]
 #![cfg_attr(
     not(test),
     deny(
@@ -47,6 +50,7 @@ mod context;
 mod device;
 mod driver;
 mod grace;
+mod interface;
 mod layout;
 mod lock;
 mod memory;

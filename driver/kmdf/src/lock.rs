@@ -14,7 +14,7 @@ use core::ptr;
 
 use crate::context::attributes;
 use crate::sys::{
-    NTSTATUS, NT_SUCCESS, STATUS_SUCCESS, WDFDEVICE, WDFOBJECT, WDFSPINLOCK, WDFWAITLOCK,
+    NT_SUCCESS, NTSTATUS, STATUS_SUCCESS, WDFDEVICE, WDFOBJECT, WDFSPINLOCK, WDFWAITLOCK,
     call_unsafe_wdf_function_binding,
 };
 

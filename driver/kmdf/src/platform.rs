@@ -8,7 +8,77 @@
 //!        fill_random──► BCryptGenRandom (system-preferred RNG, PASSIVE_LEVEL)
 //! ```
 
+use core::ptr::NonNull;
+
+use iscsisec_core::reclaim::Retired;
+use iscsisec_core::{Platform, RandomError};
+
+use crate::grace::{Chain, Reclaimer};
 use crate::sys::{DISPATCH_LEVEL, KIRQL, NT_SUCCESS, NTSTATUS, PUCHAR, PVOID, ULONG, ntddk};
+
+/// The reclaimer every device keeps for its provider's retired memory.
+pub(crate) type DeviceReclaimer = Reclaimer<Retired>;
+
+impl Chain for Retired {
+    fn append(&mut self, later: Retired) {
+        Retired::append(self, later);
+    }
+}
+
+/// The core's [`Platform`] in the kernel: one per device, pointing at the device's reclaimer.
+///
+/// The provider (and every `Reader` of it) owns one. Only `defer` uses the reclaimer, and the
+/// core calls `defer` from the writer alone, i.e. from the device's callbacks, while the
+/// device context (which holds the reclaimer) exists; `read` and `fill_random` touch nothing
+/// of the device, so a reader that outlives the device stays harmless.
+#[derive(Debug)]
+pub(crate) struct KernelPlatform {
+    reclaimer: NonNull<DeviceReclaimer>,
+}
+
+// SAFETY: the reclaimer is `Sync` (its shared state is behind a spin lock and atomics) and
+// outlives every use of this pointer (see the type's documentation).
+unsafe impl Send for KernelPlatform {}
+// SAFETY: as above.
+unsafe impl Sync for KernelPlatform {}
+
+impl KernelPlatform {
+    /// The platform of the device whose reclaimer is `reclaimer`.
+    pub(crate) fn new(reclaimer: &DeviceReclaimer) -> KernelPlatform {
+        KernelPlatform {
+            reclaimer: NonNull::from(reclaimer),
+        }
+    }
+}
+
+// SAFETY: `read` runs `f` with the processor raised to DISPATCH_LEVEL for the whole call, so
+// the section cannot be preempted on its processor, never blocks, never allocates and may nest
+// (raising to DISPATCH_LEVEL at DISPATCH_LEVEL keeps it). `defer` hands the chain to the
+// device's reclaimer, whose work item takes every chain deferred so far, then queues one DPC
+// on every active processor and waits for all of them (`KeFlushQueuedDpcs`) before dropping
+// it: a DPC runs on a processor only once it has left DISPATCH_LEVEL, so every section begun
+// before `defer` was called has ended. `defer` itself only takes a spin lock and enqueues the
+// work item. `fill_random` uses the system-preferred RNG (BCryptGenRandom), PASSIVE_LEVEL.
+unsafe impl Platform for KernelPlatform {
+    fn read<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _section = DispatchSection::enter();
+        f()
+    }
+
+    fn defer(&self, retired: Retired) {
+        // SAFETY: the reclaimer lives in the device context, which outlives the provider that
+        // calls `defer` (see `KernelPlatform`).
+        let reclaimer = unsafe { self.reclaimer.as_ref() };
+        reclaimer.defer(retired);
+    }
+
+    fn fill_random(&self, out: &mut [u8]) -> Result<(), RandomError> {
+        fill_random(out).map_err(|status| {
+            crate::sys::trace("BCryptGenRandom failed", status);
+            RandomError
+        })
+    }
+}
 
 /// `BCRYPT_USE_SYSTEM_PREFERRED_RNG` (SDK bcrypt.h:1437).
 const BCRYPT_USE_SYSTEM_PREFERRED_RNG: ULONG = 0x0000_0002;

@@ -23,6 +23,7 @@ use iscsisec_core::store::Visitor;
 use iscsisec_core::{RecordStore, StoreError};
 use zeroize::Zeroize;
 
+use crate::layout::{KEY_VALUE_BASIC_NAME_OFFSET, KEY_VALUE_FULL_NAME_OFFSET};
 use crate::memory::try_zeroed_vec;
 use crate::security;
 use crate::sys::{
@@ -32,19 +33,25 @@ use crate::sys::{
     WDF_NO_OBJECT_ATTRIBUTES, WDFDEVICE, WDFKEY, WRITE_DAC, call_unsafe_wdf_function_binding,
     ntddk,
 };
-use crate::layout::{KEY_VALUE_BASIC_NAME_OFFSET, KEY_VALUE_FULL_NAME_OFFSET};
 use crate::unicode::{ConstUnicode, WideName, utf16};
 
 /// Name of the subkey under the device's hardware key (`Device Parameters`).
 pub(crate) const SUBKEY_NAME: &str = "IscsiSecurityStore";
 static SUBKEY_UTF16: [u16; SUBKEY_NAME.len() + 1] = utf16(SUBKEY_NAME);
 
+/// What `load` reports when its buffers cannot be allocated (the device then fails to start
+/// with STATUS_INSUFFICIENT_RESOURCES).
+pub(crate) const OUT_OF_MEMORY: StoreError = StoreError {
+    what: "out of memory while loading",
+};
+
 /// The longest value name the registry allows, in UTF-16 units.
 const MAX_VALUE_NAME_UNITS: usize = 16_383;
 /// Enumeration buffer: a full-information header, the longest name and one byte more than the
 /// longest record (so an overlong value reaches the core, which refuses it, as in the
 /// user-mode host), in 8-byte words for the header's alignment.
-const ENUM_BUFFER_BYTES: usize = KEY_VALUE_FULL_NAME_OFFSET + 2 * MAX_VALUE_NAME_UNITS + MAX_RECORD_LEN + 8;
+const ENUM_BUFFER_BYTES: usize =
+    KEY_VALUE_FULL_NAME_OFFSET + 2 * MAX_VALUE_NAME_UNITS + MAX_RECORD_LEN + 8;
 const ENUM_BUFFER_WORDS: usize = ENUM_BUFFER_BYTES.div_ceil(8);
 
 /// The driver's records: an open key under the device's hardware key.
@@ -127,7 +134,12 @@ impl RegistryStore {
     }
 
     /// Reads the name of the value at `index` (after its full information did not fit).
-    fn value_name(&mut self, index: ULONG, buffer: &mut [u8], name: &mut String) -> Result<(), StoreError> {
+    fn value_name(
+        &mut self,
+        index: ULONG,
+        buffer: &mut [u8],
+        name: &mut String,
+    ) -> Result<(), StoreError> {
         let mut result_len: ULONG = 0;
         let len = ULONG::try_from(buffer.len()).unwrap_or(ULONG::MAX);
         // SAFETY: `buffer` is writable for `len` bytes and 8-aligned (it views a `Vec<u64>`);
@@ -145,7 +157,9 @@ impl RegistryStore {
         if !NT_SUCCESS(status) {
             return Err(self.fail("registry enumeration failed", status));
         }
-        let filled = buffer.get(..usize::try_from(result_len).unwrap_or(0)).unwrap_or(&[]);
+        let filled = buffer
+            .get(..usize::try_from(result_len).unwrap_or(0))
+            .unwrap_or(&[]);
         let name_len = u32_at(filled, 8).unwrap_or(0);
         let units = field(filled, KEY_VALUE_BASIC_NAME_OFFSET, name_len).unwrap_or(&[]);
         decode_name(units, name);
@@ -207,12 +221,11 @@ impl RecordStore for RegistryStore {
     }
 
     fn load(&mut self, visit: &mut Visitor<'_>) -> Result<(), StoreError> {
-        let oom = StoreError {
-            what: "out of memory while loading",
-        };
+        let oom = OUT_OF_MEMORY;
         let mut words: Vec<u64> = try_zeroed_vec(ENUM_BUFFER_WORDS).map_err(|_| oom)?;
         let mut name = String::new();
-        name.try_reserve_exact(3 * MAX_VALUE_NAME_UNITS).map_err(|_| oom)?;
+        name.try_reserve_exact(3 * MAX_VALUE_NAME_UNITS)
+            .map_err(|_| oom)?;
         let outcome = self.enumerate(bytes_of(&mut words), &mut name, visit);
         bytes_of(&mut words).zeroize();
         outcome
@@ -247,7 +260,12 @@ impl RegistryStore {
             if status == STATUS_BUFFER_OVERFLOW || status == STATUS_BUFFER_TOO_SMALL {
                 // Longer than any record: the core is told it could not be read.
                 self.value_name(index, buffer, name)?;
-                visit(name, Err(StoreError { what: "value larger than any record" }));
+                visit(
+                    name,
+                    Err(StoreError {
+                        what: "value larger than any record",
+                    }),
+                );
                 continue;
             }
             if !NT_SUCCESS(status) {
@@ -271,8 +289,18 @@ impl RegistryStore {
             };
             match (value_type, data) {
                 (Some(REG_BINARY), Some(bytes)) => visit(name, Ok(bytes)),
-                (Some(_), Some(_)) => visit(name, Err(StoreError { what: "not REG_BINARY" })),
-                _ => visit(name, Err(StoreError { what: "malformed value information" })),
+                (Some(_), Some(_)) => visit(
+                    name,
+                    Err(StoreError {
+                        what: "not REG_BINARY",
+                    }),
+                ),
+                _ => visit(
+                    name,
+                    Err(StoreError {
+                        what: "malformed value information",
+                    }),
+                ),
             }
             if let Some(used) = buffer.get_mut(..filled_len) {
                 used.zeroize();
@@ -298,9 +326,12 @@ fn field(buf: &[u8], offset: usize, len: u32) -> Option<&[u8]> {
 /// Decodes a byte-counted UTF-16LE value name into `out` (unpaired surrogates become U+FFFD).
 fn decode_name(bytes: &[u8], out: &mut String) {
     out.clear();
-    let units = bytes
-        .chunks_exact(2)
-        .map(|pair| u16::from_le_bytes([pair.first().copied().unwrap_or(0), pair.get(1).copied().unwrap_or(0)]));
+    let units = bytes.chunks_exact(2).map(|pair| {
+        u16::from_le_bytes([
+            pair.first().copied().unwrap_or(0),
+            pair.get(1).copied().unwrap_or(0),
+        ])
+    });
     for c in char::decode_utf16(units) {
         // Capacity for the longest name was reserved up front, so this does not allocate.
         if out.len().saturating_add(4) > out.capacity() {

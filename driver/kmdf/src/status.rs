@@ -9,13 +9,13 @@
 //! start-up and lookup errors, the pool running out — is mapped here and nowhere else.
 
 use iscsisec_core::validate::ValidationError;
-use iscsisec_core::{LookupMiss, MethodResult, NtStatus, StoreError};
+use iscsisec_core::{LookupMiss, MethodResult, NtStatus, StartError};
 
 use crate::memory::OutOfMemory;
 use crate::sys::{
     NTSTATUS, STATUS_BUFFER_TOO_SMALL, STATUS_DEVICE_NOT_READY, STATUS_FILE_CORRUPT_ERROR,
     STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_DEVICE_STATE, STATUS_INVALID_PARAMETER,
-    STATUS_NOT_FOUND, STATUS_REVISION_MISMATCH, STATUS_SUCCESS, STATUS_UNSUCCESSFUL,
+    STATUS_NOT_FOUND, STATUS_SUCCESS, STATUS_UNSUCCESSFUL,
 };
 
 /// Why the driver itself (not the core) could not answer.
@@ -31,8 +31,6 @@ pub(crate) enum DriverError {
     BadArgument,
     /// The caller's buffer cannot hold what it asked for (the needed size is reported beside).
     BufferTooSmall,
-    /// The caller asked for an interface version this driver does not offer.
-    UnsupportedVersion,
 }
 
 impl From<OutOfMemory> for DriverError {
@@ -55,7 +53,6 @@ pub(crate) fn driver_error(error: DriverError) -> NTSTATUS {
         DriverError::IrqlTooHigh => STATUS_INVALID_DEVICE_STATE,
         DriverError::BadArgument => STATUS_INVALID_PARAMETER,
         DriverError::BufferTooSmall => STATUS_BUFFER_TOO_SMALL,
-        DriverError::UnsupportedVersion => STATUS_REVISION_MISMATCH,
     }
 }
 
@@ -69,11 +66,17 @@ pub(crate) fn nt(status: NtStatus) -> NTSTATUS {
     NTSTATUS::from_ne_bytes(status.0.to_ne_bytes())
 }
 
-/// The status the device fails to start with when the provider cannot start: the pool ran
-/// out, or the store could not be enumerated.
-pub(crate) fn start_failure(error: StoreError) -> NTSTATUS {
-    match error.what {
-        "out of memory while loading" => STATUS_INSUFFICIENT_RESOURCES,
+/// The status the device fails to start with when the provider cannot start.
+pub(crate) fn start_failure(error: StartError) -> NTSTATUS {
+    match error {
+        StartError::OutOfMemory => STATUS_INSUFFICIENT_RESOURCES,
+        StartError::Store(e) if e == crate::registry::OUT_OF_MEMORY => {
+            STATUS_INSUFFICIENT_RESOURCES
+        }
+        // The store could not be enumerated (the registry store traced the status of the
+        // call that failed), or the random source failed: neither is more specific to WDF.
+        StartError::Store(_) | StartError::Random => STATUS_UNSUCCESSFUL,
+        // `StartError` is non-exhaustive: a cause added later still fails the start.
         _ => STATUS_UNSUCCESSFUL,
     }
 }
@@ -84,6 +87,9 @@ pub(crate) fn lookup(outcome: Result<(), LookupFailure>) -> NTSTATUS {
         Ok(()) => STATUS_SUCCESS,
         Err(LookupFailure::Miss(LookupMiss::NoKey)) => STATUS_NOT_FOUND,
         Err(LookupFailure::Miss(LookupMiss::Damaged)) => STATUS_FILE_CORRUPT_ERROR,
+        Err(LookupFailure::Miss(LookupMiss::Stopped)) => STATUS_DEVICE_NOT_READY,
+        // `LookupMiss` is non-exhaustive: an unknown miss is still no key.
+        Err(LookupFailure::Miss(_)) => STATUS_NOT_FOUND,
         Err(LookupFailure::Driver(error)) => driver_error(error),
     }
 }

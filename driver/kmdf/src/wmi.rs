@@ -38,9 +38,16 @@ static MOF_RESOURCE_UTF16: [u16; MOF_RESOURCE_NAME.len() + 1] = utf16(MOF_RESOUR
 /// answers it ("WMI needs to be able to query before executing a method").
 pub(crate) const QUERY_INSTANCE_LEN: ULONG = 4;
 
+/// An `EvtWmiInstanceExecuteMethod` callback.
+type ExecuteMethod =
+    unsafe extern "C" fn(WDFWMIINSTANCE, ULONG, ULONG, ULONG, PVOID, PULONG) -> NTSTATUS;
+
 /// The classes served and the execute callback of each.
-const CLASSES: [(Guid, unsafe extern "C" fn(WDFWMIINSTANCE, ULONG, ULONG, ULONG, PVOID, PULONG) -> NTSTATUS); 2] = [
-    (SECURITY_CONFIG_OPERATIONS_GUID, evt_execute_security_config_operations),
+const CLASSES: [(Guid, ExecuteMethod); 2] = [
+    (
+        SECURITY_CONFIG_OPERATIONS_GUID,
+        evt_execute_security_config_operations,
+    ),
     (OPERATIONS_GUID, evt_execute_operations),
 ];
 
@@ -103,7 +110,15 @@ unsafe extern "C" fn evt_execute_security_config_operations(
 ) -> NTSTATUS {
     // SAFETY: WDF's arguments for this instance, passed on unchanged.
     unsafe {
-        execute(&SECURITY_CONFIG_OPERATIONS_GUID, instance, method_id, in_size, out_size, buffer, used)
+        execute(
+            &SECURITY_CONFIG_OPERATIONS_GUID,
+            instance,
+            method_id,
+            in_size,
+            out_size,
+            buffer,
+            used,
+        )
     }
 }
 
@@ -117,7 +132,17 @@ unsafe extern "C" fn evt_execute_operations(
     used: PULONG,
 ) -> NTSTATUS {
     // SAFETY: WDF's arguments for this instance, passed on unchanged.
-    unsafe { execute(&OPERATIONS_GUID, instance, method_id, in_size, out_size, buffer, used) }
+    unsafe {
+        execute(
+            &OPERATIONS_GUID,
+            instance,
+            method_id,
+            in_size,
+            out_size,
+            buffer,
+            used,
+        )
+    }
 }
 
 /// `EvtWmiInstanceExecuteMethod` for `class`.
@@ -145,10 +170,11 @@ unsafe fn execute(
     let Some(state) = (unsafe { DeviceState::of(device) }) else {
         return status::driver_error(DriverError::NotStarted);
     };
-    let (nt_status, bytes_used) = match state.execute_method(class, method_id, bytes, in_size, out_size) {
-        Ok(result) => (status::method(result), result.used),
-        Err(error) => (status::driver_error(error), 0),
-    };
+    let (nt_status, bytes_used) =
+        match state.execute_method(class, method_id, bytes, in_size, out_size) {
+            Ok(result) => (status::method(result), result.used),
+            Err(error) => (status::driver_error(error), 0),
+        };
     if !used.is_null() {
         // SAFETY: `used` is WDF's writable `*BufferUsed`.
         unsafe { used.write(bytes_used) };
@@ -172,7 +198,10 @@ unsafe extern "C" fn evt_query_instance(
             instance.fill(0);
             (STATUS_SUCCESS, QUERY_INSTANCE_LEN)
         }
-        None => (status::driver_error(DriverError::BufferTooSmall), QUERY_INSTANCE_LEN),
+        None => (
+            status::driver_error(DriverError::BufferTooSmall),
+            QUERY_INSTANCE_LEN,
+        ),
     };
     if !used.is_null() {
         // SAFETY: `used` is WDF's writable `*BufferUsed`.

@@ -13,7 +13,6 @@
 //! block the driver frees for the bytes of a key it configured (a key that reaches the
 //! allocator unwiped is a leak).
 
-
 extern crate std;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -110,7 +109,8 @@ unsafe impl GlobalAlloc for SimAllocator {
             if WATCHING[s].load(Ordering::Acquire) {
                 // SAFETY: the block holds `size` initialised-or-not bytes the driver owned;
                 // reading them as bytes before freeing is what a pool dump would see.
-                let bytes = unsafe { std::slice::from_raw_parts(ptr, usize::try_from(size).unwrap_or(0)) };
+                let bytes =
+                    unsafe { std::slice::from_raw_parts(ptr, usize::try_from(size).unwrap_or(0)) };
                 if contains_watched(s, bytes) {
                     LEAKS[s].fetch_add(1, Ordering::Relaxed);
                 }
@@ -136,46 +136,60 @@ fn watched(s: usize) -> [u8; 16] {
 }
 
 /// Makes the `k`-th driver allocation on this thread from now fail (0 = the next one).
+#[cfg(test)]
 pub(crate) fn fail_driver_allocation_at(k: u64) {
     FAIL_AT.with(|f| f.set(k));
 }
 
 /// Clears a pending failure.
+#[cfg(test)]
 pub(crate) fn clear_allocation_failure() {
     FAIL_AT.with(|f| f.set(u64::MAX));
 }
 
 /// Driver allocations attempted on this thread so far.
+#[cfg(test)]
 pub(crate) fn driver_allocation_attempts() -> u64 {
     ATTEMPTS.with(Cell::get)
 }
 
 /// Bytes the driver of `machine` has allocated and not freed.
+#[cfg(test)]
 pub(crate) fn live_driver_bytes(machine: u32) -> i64 {
     LIVE[slot(machine)].load(Ordering::Relaxed)
 }
 
 /// Watches for `pattern` in every block the driver of `machine` frees.
+#[cfg(test)]
 pub(crate) fn watch_secret(machine: u32, pattern: [u8; 16]) {
     let s = slot(machine);
     let (a, b) = pattern.split_at(8);
-    WATCH[s][0].store(u64::from_le_bytes(a.try_into().unwrap_or([0; 8])), Ordering::Release);
-    WATCH[s][1].store(u64::from_le_bytes(b.try_into().unwrap_or([0; 8])), Ordering::Release);
+    WATCH[s][0].store(
+        u64::from_le_bytes(a.try_into().unwrap_or([0; 8])),
+        Ordering::Release,
+    );
+    WATCH[s][1].store(
+        u64::from_le_bytes(b.try_into().unwrap_or([0; 8])),
+        Ordering::Release,
+    );
     WATCHING[s].store(true, Ordering::Release);
 }
 
 /// Whether `bytes` contain the secret watched for `machine`.
+#[cfg(test)]
 pub(crate) fn holds_watched_secret(machine: u32, bytes: &[u8]) -> bool {
     let s = slot(machine);
     WATCHING[s].load(Ordering::Acquire) && contains_watched(s, bytes)
 }
 
 /// Freed driver blocks of `machine` that still held the watched secret.
+#[cfg(test)]
 pub(crate) fn secret_leaks(machine: u32) -> u64 {
     LEAKS[slot(machine)].load(Ordering::Relaxed)
 }
 
 /// Resets a slot for a new machine.
+#[cfg(test)]
 pub(crate) fn reset(machine: u32) {
     let s = slot(machine);
     LIVE[s].store(0, Ordering::Relaxed);

@@ -12,7 +12,6 @@
 //! or has been free since the DPC was queued — as on Windows, where the DPC runs when the
 //! processor drops below DISPATCH_LEVEL — and runs at DISPATCH_LEVEL "on" that processor.
 
-
 extern crate std;
 use std::format;
 use std::time::{Duration, Instant};
@@ -57,7 +56,10 @@ pub(crate) struct DpcQueue {
 /// Keeps the busy counts when a thread of `cpu` moves from `old` to `new` IRQL.
 pub(crate) fn irql_changed(machine: &Inner, cpu: u32, old: KIRQL, new: KIRQL) {
     let mut state = machine.lock();
-    let Some(slot) = state.cpus.get_mut(usize::try_from(cpu).unwrap_or(usize::MAX)) else {
+    let Some(slot) = state
+        .cpus
+        .get_mut(usize::try_from(cpu).unwrap_or(usize::MAX))
+    else {
         return;
     };
     if old < DISPATCH && new >= DISPATCH {

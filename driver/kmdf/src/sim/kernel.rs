@@ -20,13 +20,13 @@ use super::dpc::{self, Queued};
 use super::registry::{Ace, Dacl, sid_text};
 use super::{irql, processor, routine, set_irql};
 use crate::sys::{
-    _KDPC__bindgen_ty_1, _KDPC__bindgen_ty_1__bindgen_ty_1, ACCESS_MASK, ACL, BOOLEAN,
+    _KDPC__bindgen_ty_1, _KDPC__bindgen_ty_1__bindgen_ty_1, ACCESS_MASK, ACL, APC_LEVEL, BOOLEAN,
     DACL_SECURITY_INFORMATION, HANDLE, HIGH_LEVEL, KEY_QUERY_VALUE, KEY_VALUE_INFORMATION_CLASS,
-    KIRQL, NTSTATUS, PACL, PASSIVE_LEVEL, APC_LEVEL, PKDEFERRED_ROUTINE, PKDPC, PPROCESSOR_NUMBER,
-    PRKDPC, PROTECTED_DACL_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR, PSID, PUCHAR, PULONG, PVOID,
-    SECURITY_DESCRIPTOR, SECURITY_INFORMATION, STATUS_BUFFER_OVERFLOW,
-    STATUS_BUFFER_TOO_SMALL, STATUS_INVALID_PARAMETER, STATUS_NO_MORE_ENTRIES, STATUS_SUCCESS,
-    ULONG, USHORT, WRITE_DAC, ntddk,
+    KIRQL, NTSTATUS, PACL, PASSIVE_LEVEL, PKDEFERRED_ROUTINE, PKDPC, PPROCESSOR_NUMBER, PRKDPC,
+    PROTECTED_DACL_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR, PSID, PUCHAR, PULONG, PVOID,
+    SECURITY_DESCRIPTOR, SECURITY_INFORMATION, STATUS_BUFFER_OVERFLOW, STATUS_BUFFER_TOO_SMALL,
+    STATUS_INVALID_PARAMETER, STATUS_NO_MORE_ENTRIES, STATUS_SUCCESS, ULONG, USHORT, WRITE_DAC,
+    ntddk,
 };
 
 /// STATUS_ACCESS_DENIED (0xC0000022).
@@ -55,7 +55,9 @@ macro_rules! tie {
 
 #[unsafe(export_name = "KfRaiseIrql")]
 unsafe extern "C" fn kf_raise_irql(NewIrql: KIRQL) -> KIRQL {
-    let Some((machine, _s)) = routine("KfRaiseIrql", HIGH_LEVEL) else { return 0 };
+    let Some((machine, _s)) = routine("KfRaiseIrql", HIGH_LEVEL) else {
+        return 0;
+    };
     let old = irql();
     if NewIrql < old {
         machine.violation(format!(
@@ -69,7 +71,9 @@ tie!(ntddk::KfRaiseIrql, kf_raise_irql: unsafe extern "C" fn(KIRQL) -> KIRQL);
 
 #[unsafe(export_name = "KeLowerIrql")]
 unsafe extern "C" fn ke_lower_irql(NewIrql: KIRQL) {
-    let Some((machine, _s)) = routine("KeLowerIrql", HIGH_LEVEL) else { return };
+    let Some((machine, _s)) = routine("KeLowerIrql", HIGH_LEVEL) else {
+        return;
+    };
     let old = irql();
     if NewIrql > old {
         machine.violation(format!(
@@ -92,27 +96,46 @@ tie!(ntddk::KeGetCurrentIrql, ke_get_current_irql: unsafe extern "C" fn() -> KIR
 
 #[unsafe(export_name = "KeQueryActiveProcessorCountEx")]
 unsafe extern "C" fn ke_query_active_processor_count_ex(GroupNumber: USHORT) -> ULONG {
-    let Some((machine, _s)) = routine("KeQueryActiveProcessorCountEx", HIGH_LEVEL) else { return 0 };
-    if GroupNumber == 0 || GroupNumber == 0xffff { machine.processors } else { 0 }
+    let Some((machine, _s)) = routine("KeQueryActiveProcessorCountEx", HIGH_LEVEL) else {
+        return 0;
+    };
+    if GroupNumber == 0 || GroupNumber == 0xffff {
+        machine.processors
+    } else {
+        0
+    }
 }
 tie!(ntddk::KeQueryActiveProcessorCountEx, ke_query_active_processor_count_ex: unsafe extern "C" fn(USHORT) -> ULONG);
 
 #[unsafe(export_name = "KeQueryMaximumProcessorCountEx")]
 unsafe extern "C" fn ke_query_maximum_processor_count_ex(GroupNumber: USHORT) -> ULONG {
-    let Some((machine, _s)) = routine("KeQueryMaximumProcessorCountEx", HIGH_LEVEL) else { return 0 };
-    if GroupNumber == 0 || GroupNumber == 0xffff { machine.processors } else { 0 }
+    let Some((machine, _s)) = routine("KeQueryMaximumProcessorCountEx", HIGH_LEVEL) else {
+        return 0;
+    };
+    if GroupNumber == 0 || GroupNumber == 0xffff {
+        machine.processors
+    } else {
+        0
+    }
 }
 tie!(ntddk::KeQueryMaximumProcessorCountEx, ke_query_maximum_processor_count_ex: unsafe extern "C" fn(USHORT) -> ULONG);
 
 #[unsafe(export_name = "KeGetProcessorNumberFromIndex")]
-unsafe extern "C" fn ke_get_processor_number_from_index(ProcIndex: ULONG, ProcNumber: PPROCESSOR_NUMBER) -> NTSTATUS {
+unsafe extern "C" fn ke_get_processor_number_from_index(
+    ProcIndex: ULONG,
+    ProcNumber: PPROCESSOR_NUMBER,
+) -> NTSTATUS {
     let Some((machine, _s)) = routine("KeGetProcessorNumberFromIndex", HIGH_LEVEL) else {
         return STATUS_INVALID_PARAMETER;
     };
     if ProcIndex >= machine.processors || ProcNumber.is_null() {
         return STATUS_INVALID_PARAMETER;
     }
-    let number = crate::sys::PROCESSOR_NUMBER { Group: 0, Number: ProcIndex as u8, Reserved: 0 };
+    let number = crate::sys::PROCESSOR_NUMBER {
+        Group: 0,
+        Number: ProcIndex as u8,
+        Reserved: 0,
+    };
     // SAFETY: the driver passes a writable PROCESSOR_NUMBER.
     unsafe { ProcNumber.write(number) };
     STATUS_SUCCESS
@@ -120,14 +143,32 @@ unsafe extern "C" fn ke_get_processor_number_from_index(ProcIndex: ULONG, ProcNu
 tie!(ntddk::KeGetProcessorNumberFromIndex, ke_get_processor_number_from_index: unsafe extern "C" fn(ULONG, PPROCESSOR_NUMBER) -> NTSTATUS);
 
 #[unsafe(export_name = "KeInitializeDpc")]
-unsafe extern "C" fn ke_initialize_dpc(Dpc: PRKDPC, DeferredRoutine: PKDEFERRED_ROUTINE, DeferredContext: PVOID) {
-    let Some((machine, _s)) = routine("KeInitializeDpc", HIGH_LEVEL) else { return };
-    if machine.lock().dpcs.queued.iter().any(|q| q.dpc == Dpc as usize) {
-        machine.violation(String::from("KeInitializeDpc on a DPC that is still queued"));
+unsafe extern "C" fn ke_initialize_dpc(
+    Dpc: PRKDPC,
+    DeferredRoutine: PKDEFERRED_ROUTINE,
+    DeferredContext: PVOID,
+) {
+    let Some((machine, _s)) = routine("KeInitializeDpc", HIGH_LEVEL) else {
+        return;
+    };
+    if machine
+        .lock()
+        .dpcs
+        .queued
+        .iter()
+        .any(|q| q.dpc == Dpc as usize)
+    {
+        machine.violation(String::from(
+            "KeInitializeDpc on a DPC that is still queued",
+        ));
     }
     let initialised = crate::sys::KDPC {
         __bindgen_anon_1: _KDPC__bindgen_ty_1 {
-            __bindgen_anon_1: _KDPC__bindgen_ty_1__bindgen_ty_1 { Type: 0x13, Importance: 1, Number: 0 },
+            __bindgen_anon_1: _KDPC__bindgen_ty_1__bindgen_ty_1 {
+                Type: 0x13,
+                Importance: 1,
+                Number: 0,
+            },
         },
         DeferredRoutine,
         DeferredContext,
@@ -135,12 +176,19 @@ unsafe extern "C" fn ke_initialize_dpc(Dpc: PRKDPC, DeferredRoutine: PKDEFERRED_
     };
     // SAFETY: the driver passes a writable KDPC.
     unsafe { Dpc.write(initialised) };
-    machine.lock().dpcs.targets.retain(|&(d, _)| d != Dpc as usize);
+    machine
+        .lock()
+        .dpcs
+        .targets
+        .retain(|&(d, _)| d != Dpc as usize);
 }
 tie!(ntddk::KeInitializeDpc, ke_initialize_dpc: unsafe extern "C" fn(PRKDPC, PKDEFERRED_ROUTINE, PVOID));
 
 #[unsafe(export_name = "KeSetTargetProcessorDpcEx")]
-unsafe extern "C" fn ke_set_target_processor_dpc_ex(Dpc: PKDPC, ProcNumber: PPROCESSOR_NUMBER) -> NTSTATUS {
+unsafe extern "C" fn ke_set_target_processor_dpc_ex(
+    Dpc: PKDPC,
+    ProcNumber: PPROCESSOR_NUMBER,
+) -> NTSTATUS {
     let Some((machine, _s)) = routine("KeSetTargetProcessorDpcEx", HIGH_LEVEL) else {
         return STATUS_INVALID_PARAMETER;
     };
@@ -151,14 +199,23 @@ unsafe extern "C" fn ke_set_target_processor_dpc_ex(Dpc: PKDPC, ProcNumber: PPRO
     }
     let mut state = machine.lock();
     state.dpcs.targets.retain(|&(d, _)| d != Dpc as usize);
-    state.dpcs.targets.push((Dpc as usize, u32::from(number.Number)));
+    state
+        .dpcs
+        .targets
+        .push((Dpc as usize, u32::from(number.Number)));
     STATUS_SUCCESS
 }
 tie!(ntddk::KeSetTargetProcessorDpcEx, ke_set_target_processor_dpc_ex: unsafe extern "C" fn(PKDPC, PPROCESSOR_NUMBER) -> NTSTATUS);
 
 #[unsafe(export_name = "KeInsertQueueDpc")]
-unsafe extern "C" fn ke_insert_queue_dpc(Dpc: PRKDPC, SystemArgument1: PVOID, SystemArgument2: PVOID) -> BOOLEAN {
-    let Some((machine, _s)) = routine("KeInsertQueueDpc", HIGH_LEVEL) else { return 0 };
+unsafe extern "C" fn ke_insert_queue_dpc(
+    Dpc: PRKDPC,
+    SystemArgument1: PVOID,
+    SystemArgument2: PVOID,
+) -> BOOLEAN {
+    let Some((machine, _s)) = routine("KeInsertQueueDpc", HIGH_LEVEL) else {
+        return 0;
+    };
     // SAFETY: the driver passes a KDPC it initialised.
     let dpc = unsafe { Dpc.read() };
     let (routine_fn, context) = (dpc.DeferredRoutine, dpc.DeferredContext);
@@ -189,7 +246,9 @@ tie!(ntddk::KeInsertQueueDpc, ke_insert_queue_dpc: unsafe extern "C" fn(PRKDPC, 
 unsafe extern "C" fn ke_flush_queued_dpcs() {
     // DDI: "Callers of KeFlushQueuedDpcs must be running at IRQL = PASSIVE_LEVEL" (the header
     // says APC_LEVEL; the stricter one is checked).
-    let Some((machine, _s)) = routine("KeFlushQueuedDpcs", PASSIVE_LEVEL) else { return };
+    let Some((machine, _s)) = routine("KeFlushQueuedDpcs", PASSIVE_LEVEL) else {
+        return;
+    };
     machine.count("KeFlushQueuedDpcs");
     dpc::flush(&machine);
 }
@@ -218,7 +277,9 @@ unsafe extern "C" fn zw_enumerate_value_key(
     let state = machine.lock();
     let Some(handle) = state.registry.handles.get(&(KeyHandle as usize)).cloned() else {
         drop(state);
-        machine.violation(format!("ZwEnumerateValueKey on an invalid handle {KeyHandle:p}"));
+        machine.violation(format!(
+            "ZwEnumerateValueKey on an invalid handle {KeyHandle:p}"
+        ));
         return STATUS_INVALID_HANDLE;
     };
     if handle.access & KEY_QUERY_VALUE == 0 {
@@ -233,7 +294,11 @@ unsafe extern "C" fn zw_enumerate_value_key(
         return STATUS_NO_MORE_ENTRIES;
     };
     drop(state);
-    let name: Vec<u8> = value.name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let name: Vec<u8> = value
+        .name
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
     let mut out = Vec::new();
     let fixed = match KeyValueInformationClass {
         0 => {
@@ -256,7 +321,9 @@ unsafe extern "C" fn zw_enumerate_value_key(
             FULL_FIXED
         }
         other => {
-            machine.violation(format!("ZwEnumerateValueKey class {other} is not simulated"));
+            machine.violation(format!(
+                "ZwEnumerateValueKey class {other} is not simulated"
+            ));
             return STATUS_INVALID_PARAMETER;
         }
     };
@@ -266,7 +333,11 @@ unsafe extern "C" fn zw_enumerate_value_key(
     if length < fixed {
         return STATUS_BUFFER_TOO_SMALL;
     }
-    let (status, copy) = if length < out.len() { (STATUS_BUFFER_OVERFLOW, fixed) } else { (STATUS_SUCCESS, out.len()) };
+    let (status, copy) = if length < out.len() {
+        (STATUS_BUFFER_OVERFLOW, fixed)
+    } else {
+        (STATUS_SUCCESS, out.len())
+    };
     // SAFETY: the driver's buffer is writable for `Length >= copy` bytes.
     unsafe { std::ptr::copy_nonoverlapping(out.as_ptr(), KeyValueInformation.cast::<u8>(), copy) };
     status
@@ -275,10 +346,14 @@ tie!(ntddk::ZwEnumerateValueKey, zw_enumerate_value_key: unsafe extern "C" fn(HA
 
 #[unsafe(export_name = "ZwFlushKey")]
 unsafe extern "C" fn zw_flush_key(KeyHandle: HANDLE) -> NTSTATUS {
-    let Some((machine, _s)) = routine("ZwFlushKey", PASSIVE_LEVEL) else { return STATUS_INVALID_HANDLE };
+    let Some((machine, _s)) = routine("ZwFlushKey", PASSIVE_LEVEL) else {
+        return STATUS_INVALID_HANDLE;
+    };
     let mut state = machine.lock();
     let Some(handle) = state.registry.handles.get(&(KeyHandle as usize)).cloned() else {
-        state.violations.push(format!("ZwFlushKey on an invalid handle {KeyHandle:p}"));
+        state
+            .violations
+            .push(format!("ZwFlushKey on an invalid handle {KeyHandle:p}"));
         return STATUS_INVALID_HANDLE;
     };
     if state.fail_registry_writes {
@@ -298,21 +373,33 @@ unsafe extern "C" fn zw_set_security_object(
     let Some((machine, _s)) = routine("ZwSetSecurityObject", PASSIVE_LEVEL) else {
         return STATUS_INVALID_HANDLE;
     };
-    let Some(handle) = machine.lock().registry.handles.get(&(Handle as usize)).cloned() else {
-        machine.violation(format!("ZwSetSecurityObject on an invalid handle {Handle:p}"));
+    let Some(handle) = machine
+        .lock()
+        .registry
+        .handles
+        .get(&(Handle as usize))
+        .cloned()
+    else {
+        machine.violation(format!(
+            "ZwSetSecurityObject on an invalid handle {Handle:p}"
+        ));
         return STATUS_INVALID_HANDLE;
     };
     if handle.access & WRITE_DAC == 0 {
         return STATUS_ACCESS_DENIED;
     }
     if SecurityInformation & DACL_SECURITY_INFORMATION == 0 {
-        machine.violation(String::from("ZwSetSecurityObject without DACL_SECURITY_INFORMATION"));
+        machine.violation(String::from(
+            "ZwSetSecurityObject without DACL_SECURITY_INFORMATION",
+        ));
         return STATUS_INVALID_PARAMETER;
     }
     // SAFETY: the driver passes an absolute SECURITY_DESCRIPTOR it initialised.
     let sd = unsafe { SecurityDescriptor.cast::<SECURITY_DESCRIPTOR>().read() };
     if sd.Revision != 1 || sd.Control & SE_DACL_PRESENT == 0 || sd.Dacl.is_null() {
-        machine.violation(String::from("ZwSetSecurityObject: descriptor without a present DACL"));
+        machine.violation(String::from(
+            "ZwSetSecurityObject: descriptor without a present DACL",
+        ));
         return STATUS_INVALID_PARAMETER;
     }
     // SAFETY: an initialised ACL: its header says how many bytes it spans.
@@ -338,27 +425,40 @@ fn parse_aces(acl: &[u8]) -> Option<Vec<Ace>> {
     for _ in 0..count {
         let kind = *acl.get(at)?;
         let flags = *acl.get(at + 1)?;
-        let size = usize::from(u16::from_le_bytes(acl.get(at + 2..at + 4)?.try_into().ok()?));
+        let size = usize::from(u16::from_le_bytes(
+            acl.get(at + 2..at + 4)?.try_into().ok()?,
+        ));
         let mask = u32::from_le_bytes(acl.get(at + 4..at + 8)?.try_into().ok()?);
         let (sid, sid_len) = sid_text(acl.get(at + 8..at + size)?)?;
         if 8 + sid_len != size {
             return None;
         }
-        aces.push(Ace { kind, flags, mask, sid });
+        aces.push(Ace {
+            kind,
+            flags,
+            mask,
+            sid,
+        });
         at += size;
     }
     Some(aces)
 }
 
 #[unsafe(export_name = "RtlCreateSecurityDescriptor")]
-unsafe extern "C" fn rtl_create_security_descriptor(SecurityDescriptor: PSECURITY_DESCRIPTOR, Revision: ULONG) -> NTSTATUS {
+unsafe extern "C" fn rtl_create_security_descriptor(
+    SecurityDescriptor: PSECURITY_DESCRIPTOR,
+    Revision: ULONG,
+) -> NTSTATUS {
     let Some((_machine, _s)) = routine("RtlCreateSecurityDescriptor", APC_LEVEL) else {
         return STATUS_INVALID_PARAMETER;
     };
     if Revision != 1 {
         return STATUS_UNKNOWN_REVISION;
     }
-    let sd = SECURITY_DESCRIPTOR { Revision: 1, ..SECURITY_DESCRIPTOR::default() };
+    let sd = SECURITY_DESCRIPTOR {
+        Revision: 1,
+        ..SECURITY_DESCRIPTOR::default()
+    };
     // SAFETY: the driver passes a writable absolute SECURITY_DESCRIPTOR.
     unsafe { SecurityDescriptor.cast::<SECURITY_DESCRIPTOR>().write(sd) };
     STATUS_SUCCESS
@@ -398,14 +498,23 @@ tie!(ntddk::RtlSetDaclSecurityDescriptor, rtl_set_dacl_security_descriptor: unsa
 
 #[unsafe(export_name = "RtlCreateAcl")]
 unsafe extern "C" fn rtl_create_acl(Acl: PACL, AclLength: ULONG, AclRevision: ULONG) -> NTSTATUS {
-    let Some((_machine, _s)) = routine("RtlCreateAcl", APC_LEVEL) else { return STATUS_INVALID_PARAMETER };
-    if (AclLength as usize) < size_of::<ACL>() || AclLength > 0xFFFF || AclLength % 4 != 0 {
+    let Some((_machine, _s)) = routine("RtlCreateAcl", APC_LEVEL) else {
+        return STATUS_INVALID_PARAMETER;
+    };
+    if (AclLength as usize) < size_of::<ACL>() || AclLength > 0xFFFF || !AclLength.is_multiple_of(4)
+    {
         return STATUS_BUFFER_TOO_SMALL;
     }
     if AclRevision != 2 && AclRevision != 4 {
         return STATUS_INVALID_PARAMETER;
     }
-    let header = ACL { AclRevision: AclRevision as u8, Sbz1: 0, AclSize: AclLength as u16, AceCount: 0, Sbz2: 0 };
+    let header = ACL {
+        AclRevision: AclRevision as u8,
+        Sbz1: 0,
+        AclSize: AclLength as u16,
+        AceCount: 0,
+        Sbz2: 0,
+    };
     // SAFETY: the driver passes `AclLength` writable bytes.
     unsafe { Acl.write(header) };
     STATUS_SUCCESS
@@ -413,7 +522,12 @@ unsafe extern "C" fn rtl_create_acl(Acl: PACL, AclLength: ULONG, AclRevision: UL
 tie!(ntddk::RtlCreateAcl, rtl_create_acl: unsafe extern "C" fn(PACL, ULONG, ULONG) -> NTSTATUS);
 
 #[unsafe(export_name = "RtlAddAccessAllowedAce")]
-unsafe extern "C" fn rtl_add_access_allowed_ace(Acl: PACL, AceRevision: ULONG, AccessMask: ACCESS_MASK, Sid: PSID) -> NTSTATUS {
+unsafe extern "C" fn rtl_add_access_allowed_ace(
+    Acl: PACL,
+    AceRevision: ULONG,
+    AccessMask: ACCESS_MASK,
+    Sid: PSID,
+) -> NTSTATUS {
     let Some((machine, _s)) = routine("RtlAddAccessAllowedAce", APC_LEVEL) else {
         return STATUS_INVALID_PARAMETER;
     };
@@ -423,7 +537,8 @@ unsafe extern "C" fn rtl_add_access_allowed_ace(Acl: PACL, AceRevision: ULONG, A
         return STATUS_INVALID_PARAMETER;
     }
     // SAFETY: the ACL spans `AclSize` bytes (RtlCreateAcl's length).
-    let acl = unsafe { std::slice::from_raw_parts_mut(Acl.cast::<u8>(), usize::from(header.AclSize)) };
+    let acl =
+        unsafe { std::slice::from_raw_parts_mut(Acl.cast::<u8>(), usize::from(header.AclSize)) };
     // SAFETY: a SID has at least 8 bytes, then 4 per sub-authority (count at byte 1).
     let count = unsafe { Sid.cast::<u8>().wrapping_add(1).read() };
     let sid_len = 8 + 4 * usize::from(count);
@@ -457,18 +572,28 @@ tie!(ntddk::RtlAddAccessAllowedAce, rtl_add_access_allowed_ace: unsafe extern "C
 // ---------------------------------------------------------------------------------------------
 
 #[unsafe(export_name = "BCryptGenRandom")]
-unsafe extern "system" fn bcrypt_gen_random(hAlgorithm: PVOID, pbBuffer: PUCHAR, cbBuffer: ULONG, dwFlags: ULONG) -> NTSTATUS {
+unsafe extern "system" fn bcrypt_gen_random(
+    hAlgorithm: PVOID,
+    pbBuffer: PUCHAR,
+    cbBuffer: ULONG,
+    dwFlags: ULONG,
+) -> NTSTATUS {
     // DDI: with BCRYPT_USE_SYSTEM_PREFERRED_RNG, callable at PASSIVE_LEVEL only.
     let Some((machine, _s)) = routine("BCryptGenRandom", PASSIVE_LEVEL) else {
         return STATUS_INVALID_PARAMETER;
     };
     if !hAlgorithm.is_null() || dwFlags != 2 {
-        machine.violation(String::from("BCryptGenRandom without the system-preferred RNG"));
+        machine.violation(String::from(
+            "BCryptGenRandom without the system-preferred RNG",
+        ));
         return STATUS_INVALID_PARAMETER;
     }
     // SAFETY: the driver passes `cbBuffer` writable bytes.
     let out = unsafe { std::slice::from_raw_parts_mut(pbBuffer, cbBuffer as usize) };
-    let mut seed = std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), out.as_ptr());
+    let mut seed = std::hash::BuildHasher::hash_one(
+        &std::collections::hash_map::RandomState::new(),
+        out.as_ptr(),
+    );
     for chunk in out.chunks_mut(8) {
         seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = seed;

@@ -10,7 +10,6 @@
 //! `_ExecuteMethod`, `_QuerySingleInstance`; fxpkgpnp.cpp query interface), at PASSIVE_LEVEL,
 //! on the calling thread. Dropping a machine fails the test if any violation was recorded.
 
-
 extern crate std;
 use std::format;
 use std::string::String;
@@ -21,14 +20,18 @@ use std::vec::Vec;
 use super::objects::{self, Kind};
 use super::registry::{Dacl, Value};
 use super::wdf::{device_parameters, guid_bytes, new_device_init};
-use super::{Inner, State, ThreadGuard, alloc, call_driver, enter};
+use super::{Inner, State, ThreadGuard, alloc, call_driver};
 use crate::registry::SUBKEY_NAME;
 use crate::sys::{
     INTERFACE, NTSTATUS, PDRIVER_OBJECT, PWDFDEVICE_INIT, STATUS_BUFFER_TOO_SMALL,
-    STATUS_INVALID_DEVICE_REQUEST, STATUS_PENDING, STATUS_SUCCESS, STATUS_UNSUCCESSFUL,
-    STATUS_WMI_GUID_NOT_FOUND, UNICODE_STRING, WDFCMRESLIST, WDFDEVICE, WDFDRIVER, WDFOBJECT,
-    WDFWMIINSTANCE,
+    STATUS_INVALID_DEVICE_REQUEST, STATUS_SUCCESS, STATUS_UNSUCCESSFUL, UNICODE_STRING,
+    WDFCMRESLIST, WDFDEVICE, WDFDRIVER, WDFOBJECT, WDFWMIINSTANCE,
 };
+
+/// STATUS_PENDING (0x103).
+const STATUS_PENDING: NTSTATUS = 0x103;
+/// STATUS_WMI_GUID_NOT_FOUND (0xC0000295): WMI's own answer for a GUID nobody registered.
+pub(crate) const STATUS_WMI_GUID_NOT_FOUND: NTSTATUS = 0xC000_0295_u32 as NTSTATUS;
 
 /// STATUS_NOT_SUPPORTED (0xC00000BB): no driver in the stack exposes the interface.
 pub(crate) const STATUS_NOT_SUPPORTED: NTSTATUS = 0xC000_00BB_u32 as NTSTATUS;
@@ -68,7 +71,10 @@ impl Machine {
     pub(crate) fn with_processors(processors: u32) -> Machine {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed) % (alloc::SLOTS as u32 - 1) + 1;
         alloc::reset(id);
-        let state = State { cpus: std::vec![super::dpc::Cpu::default(); processors as usize], ..State::default() };
+        let state = State {
+            cpus: std::vec![super::dpc::Cpu::default(); processors as usize],
+            ..State::default()
+        };
         let inner = Arc::new(Inner {
             id,
             processors,
@@ -93,11 +99,6 @@ impl Machine {
         &self.inner
     }
 
-    /// Joins another thread to this machine (round-robin processor).
-    pub(crate) fn join_thread(&self) -> ThreadGuard {
-        enter(&self.inner)
-    }
-
     // -----------------------------------------------------------------------------------------
     // Driver and device life cycle
     // -----------------------------------------------------------------------------------------
@@ -110,7 +111,10 @@ impl Machine {
             MaximumLength: (units * 2 + 2) as u16,
             Buffer: self.registry_path.as_mut_ptr(),
         };
-        let driver = self.driver_object.as_mut_ptr().cast::<crate::sys::DRIVER_OBJECT>() as PDRIVER_OBJECT;
+        let driver = self
+            .driver_object
+            .as_mut_ptr()
+            .cast::<crate::sys::_DRIVER_OBJECT>() as PDRIVER_OBJECT;
         call_driver(&self.inner, 0, || {
             // SAFETY: a DRIVER_OBJECT-sized buffer and a registry path, as the kernel passes.
             unsafe { crate::driver::driver_entry(driver, &path) }
@@ -121,10 +125,14 @@ impl Machine {
     pub(crate) fn add_device(&mut self) -> NTSTATUS {
         let (driver, init) = {
             let mut state = self.inner.lock();
-            let Some(driver) = state.driver else { return STATUS_INVALID_DEVICE_REQUEST };
+            let Some(driver) = state.driver else {
+                return STATUS_INVALID_DEVICE_REQUEST;
+            };
             (driver, new_device_init(&mut state, INSTANCE_PATH))
         };
-        let Some(device_add) = driver.device_add else { return STATUS_INVALID_DEVICE_REQUEST };
+        let Some(device_add) = driver.device_add else {
+            return STATUS_INVALID_DEVICE_REQUEST;
+        };
         let status = call_driver(&self.inner, 0, || {
             // SAFETY: the driver's EvtDriverDeviceAdd with the framework's arguments.
             unsafe { device_add(driver.handle as WDFDRIVER, init as PWDFDEVICE_INIT) }
@@ -142,11 +150,19 @@ impl Machine {
 
     /// PnP start: EvtDevicePrepareHardware; on success the WMI instances are registered.
     pub(crate) fn start_device(&mut self) -> NTSTATUS {
-        let Some((device, pnp)) = self.device_pnp() else { return STATUS_INVALID_DEVICE_REQUEST };
+        let Some((device, pnp)) = self.device_pnp() else {
+            return STATUS_INVALID_DEVICE_REQUEST;
+        };
         let status = match pnp.EvtDevicePrepareHardware {
             Some(prepare) => call_driver(&self.inner, 0, || {
                 // SAFETY: the driver's callback for its device (no resources: root-enumerated).
-                unsafe { prepare(device as WDFDEVICE, std::ptr::null_mut::<crate::sys::WDFCMRESLIST__>() as WDFCMRESLIST, std::ptr::null_mut::<crate::sys::WDFCMRESLIST__>() as WDFCMRESLIST) }
+                unsafe {
+                    prepare(
+                        device as WDFDEVICE,
+                        std::ptr::null_mut::<crate::sys::WDFCMRESLIST__>() as WDFCMRESLIST,
+                        std::ptr::null_mut::<crate::sys::WDFCMRESLIST__>() as WDFCMRESLIST,
+                    )
+                }
             }),
             None => STATUS_SUCCESS,
         };
@@ -161,10 +177,9 @@ impl Machine {
             d.started = true;
         }
         for object in state.objects.live.values_mut() {
-            if let Kind::WmiInstance(w) = &mut object.kind {
-                if w.device == device && w.register {
-                    w.registered = true;
-                }
+            match &mut object.kind {
+                Kind::WmiInstance(w) if w.device == device && w.register => w.registered = true,
+                _ => {}
             }
         }
         status
@@ -180,7 +195,9 @@ impl Machine {
     /// PnP remove: WMI deregistered, EvtDeviceReleaseHardware if started, the device deleted
     /// (cleanup callbacks of its children first).
     pub(crate) fn remove_device(&mut self) {
-        let Some((device, pnp)) = self.device_pnp() else { return };
+        let Some((device, pnp)) = self.device_pnp() else {
+            return;
+        };
         {
             let mut state = self.inner.lock();
             for object in state.objects.live.values_mut() {
@@ -197,7 +214,9 @@ impl Machine {
     /// Unloads the driver: EvtDriverUnload, then the driver object and its children go.
     pub(crate) fn unload_driver(&mut self) {
         self.remove_device();
-        let Some(driver) = self.inner.lock().driver.take() else { return };
+        let Some(driver) = self.inner.lock().driver.take() else {
+            return;
+        };
         if let Some(unload) = driver.unload {
             call_driver(&self.inner, 0, || {
                 // SAFETY: the driver's EvtDriverUnload.
@@ -207,11 +226,18 @@ impl Machine {
         self.delete_tree(driver.handle);
         self.join_workers();
         let state = self.inner.lock();
-        let leftover: Vec<String> = state.objects.live.values().map(|o| format!("{:?}", o.kind)).collect();
+        let leftover: Vec<String> = state
+            .objects
+            .live
+            .values()
+            .map(|o| format!("{:?}", o.kind))
+            .collect();
         let handles = state.registry.handles.len();
         drop(state);
         if !leftover.is_empty() || handles != 0 {
-            self.inner.violation(format!("after unload: objects {leftover:?}, {handles} registry handles open"));
+            self.inner.violation(format!(
+                "after unload: objects {leftover:?}, {handles} registry handles open"
+            ));
         }
     }
 
@@ -234,7 +260,11 @@ impl Machine {
     pub(crate) fn boot(&mut self) {
         assert_eq!(self.load_driver(), STATUS_SUCCESS, "DriverEntry");
         assert_eq!(self.add_device(), STATUS_SUCCESS, "EvtDriverDeviceAdd");
-        assert_eq!(self.start_device(), STATUS_SUCCESS, "EvtDevicePrepareHardware");
+        assert_eq!(
+            self.start_device(),
+            STATUS_SUCCESS,
+            "EvtDevicePrepareHardware"
+        );
     }
 
     fn device_pnp(&self) -> Option<(usize, crate::sys::WDF_PNPPOWER_EVENT_CALLBACKS)> {
@@ -246,7 +276,12 @@ impl Machine {
         }
     }
 
-    fn release(&mut self, device: usize, pnp: &crate::sys::WDF_PNPPOWER_EVENT_CALLBACKS, force: bool) {
+    fn release(
+        &mut self,
+        device: usize,
+        pnp: &crate::sys::WDF_PNPPOWER_EVENT_CALLBACKS,
+        force: bool,
+    ) {
         let was_started = {
             let mut state = self.inner.lock();
             match state.objects.live.get_mut(&device).map(|o| &mut o.kind) {
@@ -254,15 +289,19 @@ impl Machine {
                 _ => false,
             }
         };
-        if let Some(release) = pnp.EvtDeviceReleaseHardware {
-            if was_started || force {
-                let status = call_driver(&self.inner, 0, || {
-                    // SAFETY: the driver's callback for its device.
-                    unsafe { release(device as WDFDEVICE, std::ptr::null_mut::<crate::sys::WDFCMRESLIST__>() as WDFCMRESLIST) }
-                });
-                if status < 0 {
-                    self.inner.violation(format!("EvtDeviceReleaseHardware failed {status:#x}"));
+        if let (Some(release), true) = (pnp.EvtDeviceReleaseHardware, was_started || force) {
+            let status = call_driver(&self.inner, 0, || {
+                // SAFETY: the driver's callback for its device.
+                unsafe {
+                    release(
+                        device as WDFDEVICE,
+                        std::ptr::null_mut::<crate::sys::WDFCMRESLIST__>() as WDFCMRESLIST,
+                    )
                 }
+            });
+            if status < 0 {
+                self.inner
+                    .violation(format!("EvtDeviceReleaseHardware failed {status:#x}"));
             }
         }
     }
@@ -273,7 +312,13 @@ impl Machine {
         let order = self.inner.lock().objects.post_order(root);
         for handle in order {
             self.flush_work_item(handle);
-            let cleanup = self.inner.lock().objects.live.get(&handle).and_then(|o| o.cleanup);
+            let cleanup = self
+                .inner
+                .lock()
+                .objects
+                .live
+                .get(&handle)
+                .and_then(|o| o.cleanup);
             if let Some(cleanup) = cleanup {
                 call_driver(&self.inner, 0, || {
                     // SAFETY: the driver's cleanup callback for its object.
@@ -287,9 +332,13 @@ impl Machine {
                 }
                 if object.context != 0 {
                     // SAFETY: the context is `context_size` bytes the simulation allocated.
-                    let bytes = unsafe { std::slice::from_raw_parts(object.context as *const u8, object.context_size) };
+                    let bytes = unsafe {
+                        std::slice::from_raw_parts(object.context as *const u8, object.context_size)
+                    };
                     if alloc::holds_watched_secret(self.inner.id, bytes) {
-                        self.inner.violation(String::from("a WDF context still held a secret when freed"));
+                        self.inner.violation(String::from(
+                            "a WDF context still held a secret when freed",
+                        ));
                     }
                 }
                 objects::free_context(&object);
@@ -304,7 +353,12 @@ impl Machine {
             if !busy {
                 return;
             }
-            state = self.inner.changed.wait_timeout(state, std::time::Duration::from_millis(20)).unwrap_or_else(std::sync::PoisonError::into_inner).0;
+            state = self
+                .inner
+                .changed
+                .wait_timeout(state, std::time::Duration::from_millis(20))
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
         }
     }
 
@@ -327,7 +381,9 @@ impl Machine {
     fn wmi_instance(&self, guid: &[u8; 16]) -> Option<(usize, objects::WmiInstance)> {
         let state = self.inner.lock();
         state.objects.live.iter().find_map(|(&h, o)| match &o.kind {
-            Kind::WmiInstance(w) if w.registered && guid_bytes(&w.guid) == *guid => Some((h, w.clone())),
+            Kind::WmiInstance(w) if w.registered && guid_bytes(&w.guid) == *guid => {
+                Some((h, w.clone()))
+            }
             _ => None,
         })
     }
@@ -360,40 +416,78 @@ impl Machine {
     /// InBufferSize = the input's size, OutBufferSize = `out_size`, Buffer NULL when both are
     /// 0, PENDING turned into UNSUCCESSFUL. The buffer is `max(in, out)` bytes followed by
     /// guard bytes that must survive the call.
-    pub(crate) fn wmi_execute(&self, guid: &[u8; 16], method_id: u32, input: &[u8], out_size: u32) -> WmiAnswer {
+    pub(crate) fn wmi_execute(
+        &self,
+        guid: &[u8; 16],
+        method_id: u32,
+        input: &[u8],
+        out_size: u32,
+    ) -> WmiAnswer {
         self.wmi_execute_sized(guid, method_id, input, input.len() as u32, out_size)
     }
 
     /// As [`Machine::wmi_execute`] with an explicit InBufferSize (may differ from the bytes).
-    pub(crate) fn wmi_execute_sized(&self, guid: &[u8; 16], method_id: u32, input: &[u8], in_size: u32, out_size: u32) -> WmiAnswer {
+    pub(crate) fn wmi_execute_sized(
+        &self,
+        guid: &[u8; 16],
+        method_id: u32,
+        input: &[u8],
+        in_size: u32,
+        out_size: u32,
+    ) -> WmiAnswer {
         let Some((instance, w)) = self.wmi_instance(guid) else {
-            return WmiAnswer { status: STATUS_WMI_GUID_NOT_FOUND, used: 0, out: Vec::new() };
+            return WmiAnswer {
+                status: STATUS_WMI_GUID_NOT_FOUND,
+                used: 0,
+                out: Vec::new(),
+            };
         };
         let Some(execute) = w.execute else {
-            return WmiAnswer { status: STATUS_INVALID_DEVICE_REQUEST, used: 0, out: Vec::new() };
+            return WmiAnswer {
+                status: STATUS_INVALID_DEVICE_REQUEST,
+                used: 0,
+                out: Vec::new(),
+            };
         };
         const GUARD: usize = 64;
         let len = (in_size.max(out_size) as usize).max(input.len());
         let mut buffer = std::vec![0xA5u8; len + GUARD];
         buffer[..input.len()].copy_from_slice(input);
         let mut used: u32 = 0xDEAD;
-        let pointer = if in_size == 0 && out_size == 0 { std::ptr::null_mut() } else { buffer.as_mut_ptr().cast() };
+        let pointer = if in_size == 0 && out_size == 0 {
+            std::ptr::null_mut()
+        } else {
+            buffer.as_mut_ptr().cast()
+        };
         let mut status = call_driver(&self.inner, 0, || {
             // SAFETY: the driver's callback with a buffer of max(in, out) bytes.
-            unsafe { execute(instance as WDFWMIINSTANCE, method_id, in_size, out_size, pointer, &mut used) }
+            unsafe {
+                execute(
+                    instance as WDFWMIINSTANCE,
+                    method_id,
+                    in_size,
+                    out_size,
+                    pointer,
+                    &mut used,
+                )
+            }
         });
         if status == STATUS_PENDING {
             status = STATUS_UNSUCCESSFUL;
             used = 0;
         }
         if buffer[len..].iter().any(|&b| b != 0xA5) {
-            self.inner.violation(String::from("the driver wrote past the WMI buffer"));
+            self.inner
+                .violation(String::from("the driver wrote past the WMI buffer"));
         }
         if status >= 0 && used > out_size {
-            self.inner.violation(format!("success with BufferUsed {used} > OutBufferSize {out_size}"));
+            self.inner.violation(format!(
+                "success with BufferUsed {used} > OutBufferSize {out_size}"
+            ));
         }
         if alloc::holds_watched_secret(self.inner.id, &buffer) {
-            self.inner.violation(String::from("a secret was left in the WMI buffer"));
+            self.inner
+                .violation(String::from("a secret was left in the WMI buffer"));
         }
         let out = buffer[..(used as usize).min(len)].to_vec();
         WmiAnswer { status, used, out }
@@ -402,22 +496,42 @@ impl Machine {
     /// IRP_MN_QUERY_SINGLE_INSTANCE: FX `_QuerySingleInstance` (fxwmiirphandler.cpp:1251-1293).
     pub(crate) fn wmi_query(&self, guid: &[u8; 16], out_size: u32) -> WmiAnswer {
         let Some((instance, w)) = self.wmi_instance(guid) else {
-            return WmiAnswer { status: STATUS_WMI_GUID_NOT_FOUND, used: 0, out: Vec::new() };
+            return WmiAnswer {
+                status: STATUS_WMI_GUID_NOT_FOUND,
+                used: 0,
+                out: Vec::new(),
+            };
         };
         let Some(query) = w.query else {
-            return WmiAnswer { status: STATUS_INVALID_DEVICE_REQUEST, used: 0, out: Vec::new() };
+            return WmiAnswer {
+                status: STATUS_INVALID_DEVICE_REQUEST,
+                used: 0,
+                out: Vec::new(),
+            };
         };
         if out_size < w.min_instance_buffer_size {
-            return WmiAnswer { status: STATUS_BUFFER_TOO_SMALL, used: w.min_instance_buffer_size, out: Vec::new() };
+            return WmiAnswer {
+                status: STATUS_BUFFER_TOO_SMALL,
+                used: w.min_instance_buffer_size,
+                out: Vec::new(),
+            };
         }
         let mut buffer = std::vec![0xA5u8; out_size as usize + 64];
         let mut used = 0u32;
         let status = call_driver(&self.inner, 0, || {
             // SAFETY: the driver's callback with `out_size` writable bytes.
-            unsafe { query(instance as WDFWMIINSTANCE, out_size, buffer.as_mut_ptr().cast(), &mut used) }
+            unsafe {
+                query(
+                    instance as WDFWMIINSTANCE,
+                    out_size,
+                    buffer.as_mut_ptr().cast(),
+                    &mut used,
+                )
+            }
         });
         if buffer[out_size as usize..].iter().any(|&b| b != 0xA5) {
-            self.inner.violation(String::from("the driver wrote past the query buffer"));
+            self.inner
+                .violation(String::from("the driver wrote past the query buffer"));
         }
         let out = buffer[..(used as usize).min(out_size as usize)].to_vec();
         WmiAnswer { status, used, out }
@@ -429,12 +543,21 @@ impl Machine {
 
     /// IRP_MN_QUERY_INTERFACE from another driver: the exposed interface is copied into a
     /// `size`-byte buffer if it is no larger and no newer than asked, then referenced.
-    pub(crate) fn query_interface(&self, guid: &[u8; 16], size: u16, version: u16) -> Result<Vec<u64>, NTSTATUS> {
+    pub(crate) fn query_interface(
+        &self,
+        guid: &[u8; 16],
+        size: u16,
+        version: u16,
+    ) -> Result<Vec<u64>, NTSTATUS> {
         let exposed = {
             let state = self.inner.lock();
             let device = state.device.ok_or(STATUS_NOT_SUPPORTED)?;
             match state.objects.live.get(&device).map(|o| &o.kind) {
-                Some(Kind::Device(d)) => d.interfaces.iter().find(|(g, _)| g == guid).map(|(_, b)| b.clone()),
+                Some(Kind::Device(d)) => d
+                    .interfaces
+                    .iter()
+                    .find(|(g, _)| g == guid)
+                    .map(|(_, b)| b.clone()),
                 _ => None,
             }
         };
@@ -446,7 +569,13 @@ impl Machine {
         }
         let mut buffer = std::vec![0u64; usize::from(size).div_ceil(8)];
         // SAFETY: `buffer` has at least `size >= header.Size` bytes.
-        unsafe { std::ptr::copy_nonoverlapping(exposed.as_ptr(), buffer.as_mut_ptr().cast::<u8>(), exposed.len()) };
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                exposed.as_ptr(),
+                buffer.as_mut_ptr().cast::<u8>(),
+                exposed.len(),
+            )
+        };
         if let Some(reference) = header.InterfaceReference {
             call_driver(&self.inner, 0, || {
                 // SAFETY: the driver's InterfaceReference with its context.
@@ -468,23 +597,39 @@ impl Machine {
     /// The store's current values, by name.
     pub(crate) fn store_values(&self) -> Vec<Value> {
         let state = self.inner.lock();
-        state.registry.key(&self.store_path()).map(|k| k.values.values().cloned().collect()).unwrap_or_default()
+        state
+            .registry
+            .key(&self.store_path())
+            .map(|k| k.values.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The store's flushed (durable) values.
     pub(crate) fn store_durable_values(&self) -> Vec<Value> {
         let state = self.inner.lock();
-        state.registry.key(&self.store_path()).map(|k| k.durable.values().cloned().collect()).unwrap_or_default()
+        state
+            .registry
+            .key(&self.store_path())
+            .map(|k| k.durable.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// How often the store key was flushed.
     pub(crate) fn store_flushes(&self) -> u64 {
-        self.inner.lock().registry.key(&self.store_path()).map_or(0, |k| k.flushes)
+        self.inner
+            .lock()
+            .registry
+            .key(&self.store_path())
+            .map_or(0, |k| k.flushes)
     }
 
     /// The store key's DACL, if one was set.
     pub(crate) fn store_dacl(&self) -> Option<Dacl> {
-        self.inner.lock().registry.key(&self.store_path()).and_then(|k| k.dacl.clone())
+        self.inner
+            .lock()
+            .registry
+            .key(&self.store_path())
+            .and_then(|k| k.dacl.clone())
     }
 
     /// Writes a value into the store key as an administrator would (durably).
@@ -500,9 +645,25 @@ impl Machine {
         self.inner.lock().fail_registry_writes = fail;
     }
 
-    /// Fails the next `n` WDF object creations with STATUS_INSUFFICIENT_RESOURCES.
-    pub(crate) fn fail_object_creations(&self, n: u32) {
-        self.inner.lock().fail_object_creations = n;
+    /// Fails the `k`-th WDF object creation from now (0: the next one) with
+    /// STATUS_INSUFFICIENT_RESOURCES.
+    pub(crate) fn fail_object_creation_at(&self, k: u32) {
+        self.inner.lock().fail_object_creation_at = Some(k);
+    }
+
+    /// WDF objects created so far.
+    pub(crate) fn objects_created(&self) -> u32 {
+        self.inner.lock().objects_created
+    }
+
+    /// Runs `f` with the driver's state of the device (for tests that inspect it).
+    pub(crate) fn with_state<R>(&self, f: impl FnOnce(&crate::device::DeviceState) -> R) -> R {
+        let device = self.device().expect("a device exists");
+        // SAFETY: the device is live (the machine owns it) and the reference does not
+        // outlive `f`.
+        let state = unsafe { crate::device::DeviceState::of(device as WDFDEVICE) }
+            .expect("the device's state is set");
+        f(state)
     }
 
     /// Watches for `pattern` in every block of driver memory freed from now on.
@@ -553,7 +714,10 @@ impl Machine {
     /// Fails the test if any violation was recorded.
     pub(crate) fn assert_clean(&self) {
         let violations = self.violations();
-        assert!(violations.is_empty(), "simulation violations: {violations:#?}");
+        assert!(
+            violations.is_empty(),
+            "simulation violations: {violations:#?}"
+        );
     }
 }
 

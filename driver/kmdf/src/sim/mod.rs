@@ -26,6 +26,13 @@
     reason = "test infrastructure (the simulated WDF): a broken invariant here fails a test; \
               none of this is driver code or runs on Windows"
 )]
+#![cfg_attr(
+    not(test),
+    allow(
+        dead_code,
+        reason = "the parts only the test-facing Machine drives are unused in the cdylib build"
+    )
+)]
 
 extern crate std;
 
@@ -47,7 +54,9 @@ use std::vec::Vec;
 use crate::sys::{KIRQL, NTSTATUS};
 
 #[cfg(test)]
-pub(crate) use self::machine::{Machine, WmiAnswer};
+pub(crate) use self::machine::{
+    Machine, STATUS_INVALID_BUFFER_SIZE, STATUS_NOT_SUPPORTED, WmiAnswer,
+};
 
 #[cfg(test)]
 mod machine;
@@ -72,8 +81,11 @@ pub(crate) struct State {
     pub(crate) registry: registry::Registry,
     pub(crate) cpus: Vec<dpc::Cpu>,
     pub(crate) dpcs: dpc::DpcQueue,
-    /// Fail the next N WDF object creations with STATUS_INSUFFICIENT_RESOURCES.
-    pub(crate) fail_object_creations: u32,
+    /// Fail the k-th WDF object creation from now (0: the next) with
+    /// STATUS_INSUFFICIENT_RESOURCES.
+    pub(crate) fail_object_creation_at: Option<u32>,
+    /// WDF objects created so far.
+    pub(crate) objects_created: u32,
     /// Fail registry writes/flushes from now on (a read-only store).
     pub(crate) fail_registry_writes: bool,
     /// Counters tests read.
@@ -92,6 +104,10 @@ pub(crate) struct State {
 
 /// What WdfDriverCreate recorded.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(
+    not(test),
+    allow(dead_code, reason = "read by the test-facing Machine only")
+)]
 pub(crate) struct DriverRecord {
     pub(crate) handle: usize,
     pub(crate) device_add: crate::sys::PFN_WDF_DRIVER_DEVICE_ADD,
@@ -100,7 +116,9 @@ pub(crate) struct DriverRecord {
 
 impl Inner {
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn violation(&self, text: String) {
@@ -186,14 +204,12 @@ pub(crate) struct ThreadGuard {
 
 impl Drop for ThreadGuard {
     fn drop(&mut self) {
-        if let Some(machine) = current() {
-            if irql() != 0 {
-                machine.violation(format!(
-                    "thread left the machine at IRQL {} (a raise without a lower)",
-                    irql()
-                ));
-                set_irql(&machine, 0);
-            }
+        if let (Some(machine), true) = (current(), irql() != 0) {
+            machine.violation(format!(
+                "thread left the machine at IRQL {} (a raise without a lower)",
+                irql()
+            ));
+            set_irql(&machine, 0);
         }
         MACHINE.with(|m| *m.borrow_mut() = self.previous.take());
         IRQL.with(|c| c.set(self.saved.0));

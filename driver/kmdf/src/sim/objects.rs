@@ -10,7 +10,6 @@
 //! calling the EvtCleanupCallback routine of their parent", DDI
 //! `nc-wdfobject-evt_wdf_object_context_cleanup`), at PASSIVE_LEVEL, then frees the context.
 
-
 extern crate std;
 use std::alloc::{Layout, alloc_zeroed, dealloc};
 use std::collections::BTreeMap;
@@ -28,10 +27,19 @@ pub(crate) enum Kind {
     Driver,
     Device(Device),
     WmiInstance(WmiInstance),
-    WaitLock { owner: Option<std::thread::ThreadId> },
-    SpinLock { owner: Option<std::thread::ThreadId>, saved_irql: u8 },
+    WaitLock {
+        owner: Option<std::thread::ThreadId>,
+    },
+    SpinLock {
+        owner: Option<std::thread::ThreadId>,
+        saved_irql: u8,
+    },
     WorkItem(WorkItem),
-    Key { path: std::string::String, access: u32, wdm_handle: usize },
+    Key {
+        path: std::string::String,
+        access: u32,
+        wdm_handle: usize,
+    },
 }
 
 /// A device's simulated PnP state.
@@ -107,7 +115,8 @@ impl Objects {
     ) -> usize {
         let handle = self.handle();
         let context = if context_size > 0 {
-            let layout = Layout::from_size_align(context_size, CONTEXT_ALIGN).unwrap_or(Layout::new::<u8>());
+            let layout =
+                Layout::from_size_align(context_size, CONTEXT_ALIGN).unwrap_or(Layout::new::<u8>());
             // SAFETY: the layout has a non-zero size.
             unsafe { alloc_zeroed(layout) as usize }
         } else {
@@ -160,8 +169,8 @@ impl Objects {
 /// Frees an object's context memory.
 pub(crate) fn free_context(object: &Object) {
     if object.context != 0 {
-        let layout =
-            Layout::from_size_align(object.context_size, CONTEXT_ALIGN).unwrap_or(Layout::new::<u8>());
+        let layout = Layout::from_size_align(object.context_size, CONTEXT_ALIGN)
+            .unwrap_or(Layout::new::<u8>());
         // SAFETY: allocated in `create` with this layout, freed once.
         unsafe { dealloc(object.context as *mut u8, layout) };
     }

@@ -9,11 +9,14 @@
 //! the key's durable values ("the registry is flushed lazily", DDI `ZwFlushKey`), and a crash
 //! brings back the durable ones. Key and value names compare without regard to case.
 
-
 extern crate std;
 use std::collections::BTreeMap;
 use std::string::String;
 use std::vec::Vec;
+
+/// REG_SZ (WDK19 wdm.h:9947), for tests that plant a value of the wrong type.
+#[cfg(test)]
+pub(crate) const REG_SZ_FOR_TESTS: u32 = 1;
 
 /// One value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,9 +47,16 @@ pub(crate) struct Dacl {
 /// One key.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Key {
+    /// The path as created (the map is keyed by the folded path).
+    #[cfg_attr(
+        test,
+        allow(dead_code, reason = "kept for Debug output of failing tests")
+    )]
     pub(crate) path: String,
     pub(crate) values: BTreeMap<String, Value>,
     pub(crate) durable: BTreeMap<String, Value>,
+    /// Values changed since the last flush (folded names).
+    pub(crate) dirty: std::collections::BTreeSet<String>,
     pub(crate) flushes: u64,
     pub(crate) dacl: Option<Dacl>,
 }
@@ -125,19 +135,27 @@ impl Registry {
                     data,
                 },
             );
+            key.dirty.insert(fold(name));
         }
     }
 
     /// Removes a value (not yet durable); false if it was not there.
     pub(crate) fn remove(&mut self, path: &str, name: &str) -> bool {
-        self.key_mut(path)
-            .is_some_and(|key| key.values.remove(&fold(name)).is_some())
+        self.key_mut(path).is_some_and(|key| {
+            key.dirty.insert(fold(name));
+            key.values.remove(&fold(name)).is_some()
+        })
     }
 
     /// `ZwFlushKey`: the key's values become durable.
     pub(crate) fn flush(&mut self, path: &str) {
         if let Some(key) = self.key_mut(path) {
-            key.durable = key.values.clone();
+            for name in std::mem::take(&mut key.dirty) {
+                match key.values.get(&name) {
+                    Some(value) => key.durable.insert(name, value.clone()),
+                    None => key.durable.remove(&name),
+                };
+            }
             key.flushes += 1;
         }
     }
@@ -146,6 +164,7 @@ impl Registry {
     pub(crate) fn crash(&mut self) {
         for key in self.keys.values_mut() {
             key.values = key.durable.clone();
+            key.dirty.clear();
         }
         self.handles.clear();
     }

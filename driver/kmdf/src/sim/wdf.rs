@@ -21,14 +21,14 @@ use std::vec::Vec;
 use super::objects::{self, Device, Kind, WmiInstance, WorkItem};
 use super::{DriverRecord, Inner, State, call_driver, irql, routine, set_irql};
 use crate::sys::{
-    ACCESS_MASK, DISPATCH_LEVEL, HANDLE, INTERFACE, NTSTATUS, PASSIVE_LEVEL,
-    PCUNICODE_STRING, PCWDF_OBJECT_CONTEXT_TYPE_INFO, PDRIVER_OBJECT, PLONGLONG, PULONG, PVOID,
-    PWDF_DRIVER_CONFIG, PWDF_OBJECT_ATTRIBUTES, PWDF_PNPPOWER_EVENT_CALLBACKS,
-    PWDF_QUERY_INTERFACE_CONFIG, PWDF_WMI_INSTANCE_CONFIG, PWDF_WORKITEM_CONFIG, PWDFDEVICE_INIT,
-    REG_CREATED_NEW_KEY, REG_OPENED_EXISTING_KEY, STATUS_INSUFFICIENT_RESOURCES,
-    STATUS_INVALID_DEVICE_REQUEST, STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_NOT_FOUND,
-    STATUS_SUCCESS, ULONG, UNICODE_STRING, WDF_OBJECT_ATTRIBUTES, WDF_OBJECT_CONTEXT_TYPE_INFO,
-    WDFDEVICE, WDFDRIVER, WDFKEY, WDFOBJECT, WDFSPINLOCK, WDFWAITLOCK, WDFWMIINSTANCE, WDFWORKITEM,
+    ACCESS_MASK, DISPATCH_LEVEL, HANDLE, INTERFACE, NTSTATUS, PASSIVE_LEVEL, PCUNICODE_STRING,
+    PCWDF_OBJECT_CONTEXT_TYPE_INFO, PDRIVER_OBJECT, PLONGLONG, PULONG, PVOID, PWDF_DRIVER_CONFIG,
+    PWDF_OBJECT_ATTRIBUTES, PWDF_PNPPOWER_EVENT_CALLBACKS, PWDF_QUERY_INTERFACE_CONFIG,
+    PWDF_WMI_INSTANCE_CONFIG, PWDF_WORKITEM_CONFIG, PWDFDEVICE_INIT, REG_CREATED_NEW_KEY,
+    REG_OPENED_EXISTING_KEY, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_DEVICE_REQUEST,
+    STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_SUCCESS, ULONG, UNICODE_STRING,
+    WDF_OBJECT_ATTRIBUTES, WDF_OBJECT_CONTEXT_TYPE_INFO, WDFDEVICE, WDFDRIVER, WDFKEY, WDFOBJECT,
+    WDFSPINLOCK, WDFWAITLOCK, WDFWMIINSTANCE, WDFWORKITEM,
 };
 
 /// STATUS_INFO_LENGTH_MISMATCH (0xC0000004): a configuration's `Size` is wrong.
@@ -70,7 +70,7 @@ fn unicode(value: PCUNICODE_STRING) -> Option<String> {
     }
     // SAFETY: the driver passes a valid UNICODE_STRING.
     let s: UNICODE_STRING = unsafe { value.read() };
-    if s.Length % 2 != 0 || s.Length > s.MaximumLength || s.Buffer.is_null() {
+    if !s.Length.is_multiple_of(2) || s.Length > s.MaximumLength || s.Buffer.is_null() {
         return None;
     }
     // SAFETY: `Buffer` holds `Length` bytes (the structure's contract).
@@ -87,9 +87,19 @@ struct Attributes {
 }
 
 /// Validates `attrs` as `WDF_OBJECT_ATTRIBUTES_INIT` leaves them (wdfobject.h:145-155).
-fn attributes(machine: &Inner, name: &str, attrs: PWDF_OBJECT_ATTRIBUTES, default_parent: usize) -> Result<Attributes, NTSTATUS> {
+fn attributes(
+    machine: &Inner,
+    name: &str,
+    attrs: PWDF_OBJECT_ATTRIBUTES,
+    default_parent: usize,
+) -> Result<Attributes, NTSTATUS> {
     if attrs.is_null() {
-        return Ok(Attributes { parent: default_parent, type_info: std::ptr::null(), context_size: 0, cleanup: None });
+        return Ok(Attributes {
+            parent: default_parent,
+            type_info: std::ptr::null(),
+            context_size: 0,
+            cleanup: None,
+        });
     }
     // SAFETY: the driver passes valid attributes.
     let a: WDF_OBJECT_ATTRIBUTES = unsafe { attrs.read() };
@@ -109,27 +119,52 @@ fn attributes(machine: &Inner, name: &str, attrs: PWDF_OBJECT_ATTRIBUTES, defaul
     } else {
         // SAFETY: the driver's context type information, a static.
         let info: WDF_OBJECT_CONTEXT_TYPE_INFO = unsafe { a.ContextTypeInfo.read() };
-        if info.Size as usize != size_of::<WDF_OBJECT_CONTEXT_TYPE_INFO>() || info.UniqueType != a.ContextTypeInfo {
+        if info.Size as usize != size_of::<WDF_OBJECT_CONTEXT_TYPE_INFO>()
+            || info.UniqueType != a.ContextTypeInfo
+        {
             machine.violation(format!("{name}: context type info malformed"));
             return Err(STATUS_INVALID_PARAMETER);
         }
         a.ContextSizeOverride.max(info.ContextSize).max(1)
     };
-    let parent = if a.ParentObject.is_null() { default_parent } else { a.ParentObject as usize };
-    Ok(Attributes { parent, type_info: a.ContextTypeInfo, context_size, cleanup: a.EvtCleanupCallback })
+    let parent = if a.ParentObject.is_null() {
+        default_parent
+    } else {
+        a.ParentObject as usize
+    };
+    Ok(Attributes {
+        parent,
+        type_info: a.ContextTypeInfo,
+        context_size,
+        cleanup: a.EvtCleanupCallback,
+    })
 }
 
 /// Creates an object, or fails as a test asked (`fail_object_creations`).
 fn create(state: &mut State, kind: Kind, attrs: Attributes) -> Result<usize, NTSTATUS> {
-    if state.fail_object_creations > 0 {
-        state.fail_object_creations -= 1;
-        return Err(STATUS_INSUFFICIENT_RESOURCES);
+    state.objects_created += 1;
+    match state.fail_object_creation_at {
+        Some(0) => {
+            state.fail_object_creation_at = None;
+            return Err(STATUS_INSUFFICIENT_RESOURCES);
+        }
+        Some(k) => state.fail_object_creation_at = Some(k - 1),
+        None => {}
     }
     if attrs.parent != 0 && !state.objects.live.contains_key(&attrs.parent) {
-        state.violations.push(format!("object created under a parent {:#x} that does not exist", attrs.parent));
+        state.violations.push(format!(
+            "object created under a parent {:#x} that does not exist",
+            attrs.parent
+        ));
         return Err(STATUS_INVALID_PARAMETER);
     }
-    Ok(state.objects.create(kind, attrs.parent, attrs.type_info, attrs.context_size, attrs.cleanup))
+    Ok(state.objects.create(
+        kind,
+        attrs.parent,
+        attrs.type_info,
+        attrs.context_size,
+        attrs.cleanup,
+    ))
 }
 
 fn driver_handle(state: &State) -> usize {
@@ -190,9 +225,8 @@ entries! {
             machine.violation(format!("WDF_PNPPOWER_EVENT_CALLBACKS.Size is {}", callbacks.Size));
             return;
         }
-        match machine.lock().device_inits.get_mut(&(DeviceInit as usize)) {
-            Some(init) => init.pnp = Some(callbacks),
-            None => {}
+        if let Some(init) = machine.lock().device_inits.get_mut(&(DeviceInit as usize)) {
+            init.pnp = Some(callbacks);
         }
     }
 
@@ -824,12 +858,21 @@ pub(crate) fn guid_bytes(guid: &crate::sys::GUID) -> [u8; 16] {
 
 /// The `Device Parameters` key of a device instance.
 pub(crate) fn device_parameters(instance_path: &str) -> String {
-    format!("\\Registry\\Machine\\SYSTEM\\CurrentControlSet\\Enum\\{instance_path}\\Device Parameters")
+    format!(
+        "\\Registry\\Machine\\SYSTEM\\CurrentControlSet\\Enum\\{instance_path}\\Device Parameters"
+    )
 }
 
 /// A fresh WDFDEVICE_INIT for EvtDriverDeviceAdd.
 pub(crate) fn new_device_init(state: &mut State, instance_path: &str) -> usize {
-    let address = 0x6d00_0000 + state.device_inits.len() * 0x100 + state.objects.live.len() * 0x1000;
-    state.device_inits.insert(address, Device { instance_path: String::from(instance_path), ..Device::default() });
+    let address =
+        0x6d00_0000 + state.device_inits.len() * 0x100 + state.objects.live.len() * 0x1000;
+    state.device_inits.insert(
+        address,
+        Device {
+            instance_path: String::from(instance_path),
+            ..Device::default()
+        },
+    );
     address
 }

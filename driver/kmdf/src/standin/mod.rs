@@ -23,7 +23,6 @@
     clippy::upper_case_acronyms,
     reason = "the names are the C names, as bindgen keeps them"
 )]
-#![expect(missing_docs, reason = "transcribed declarations; the headers are the documentation")]
 
 pub mod ntddk;
 mod wdf;
@@ -136,7 +135,6 @@ impl Default for _DRIVER_OBJECT {
         zeroed_default()
     }
 }
-pub type DRIVER_OBJECT = _DRIVER_OBJECT;
 pub type PDRIVER_OBJECT = *mut _DRIVER_OBJECT;
 
 // ---------------------------------------------------------------------------------------------
@@ -173,8 +171,6 @@ pub const REG_OPTION_NON_VOLATILE: u32 = 0;
 pub const REG_CREATED_NEW_KEY: u32 = 1;
 /// WDK19 wdm.h:7284.
 pub const REG_OPENED_EXISTING_KEY: u32 = 2;
-/// WDK19 wdm.h:9947.
-pub const REG_SZ: u32 = 1;
 /// WDK19 wdm.h:9950.
 pub const REG_BINARY: u32 = 3;
 /// WDK19 wdm.h:34332.
@@ -214,14 +210,6 @@ pub const STATUS_NOT_FOUND: NTSTATUS = -1_073_741_275_i32;
 pub const STATUS_DEVICE_NOT_READY: NTSTATUS = -1_073_741_661_i32;
 /// SYS constants.rs:668 (0xC0000102).
 pub const STATUS_FILE_CORRUPT_ERROR: NTSTATUS = -1_073_741_566_i32;
-/// SYS constants.rs:1959 (0xC0000059).
-pub const STATUS_REVISION_MISMATCH: NTSTATUS = -1_073_741_735_i32;
-/// SYS constants.rs:1811 (0x103).
-pub const STATUS_PENDING: NTSTATUS = 259_i32;
-/// SYS constants.rs:2745 (0xC0000295).
-pub const STATUS_WMI_GUID_NOT_FOUND: NTSTATUS = -1_073_741_163_i32;
-/// SYS constants.rs:2747 (0xC0000297).
-pub const STATUS_WMI_ITEMID_NOT_FOUND: NTSTATUS = -1_073_741_161_i32;
 
 // ---------------------------------------------------------------------------------------------
 // Registry, security and DPC structures (WDK19)
@@ -232,7 +220,6 @@ pub mod _KEY_VALUE_INFORMATION_CLASS {
     pub type Type = ::core::ffi::c_int;
     pub const KeyValueBasicInformation: Type = 0;
     pub const KeyValueFullInformation: Type = 1;
-    pub const KeyValuePartialInformation: Type = 2;
 }
 pub use self::_KEY_VALUE_INFORMATION_CLASS::Type as KEY_VALUE_INFORMATION_CLASS;
 
@@ -378,14 +365,11 @@ pub type PINTERFACE = *mut _INTERFACE;
 
 /// bindgen's `impl Default` for structs with raw-pointer fields: all bytes zero.
 fn zeroed_default<T>() -> T {
-    let mut s = ::core::mem::MaybeUninit::<T>::uninit();
+    let s = ::core::mem::MaybeUninit::<T>::zeroed();
     // SAFETY: every type this is used for is a `repr(C)` struct of integers, raw pointers and
     // `Option<fn>`s, for which all-zero bytes are a valid value (what bindgen's generated
     // `Default` relies on too).
-    unsafe {
-        ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-        s.assume_init()
-    }
+    unsafe { s.assume_init() }
 }
 
 // The stand-in must not drift from the Windows widths (wdf-standin.md §7 risk 1).

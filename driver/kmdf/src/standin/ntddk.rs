@@ -24,15 +24,22 @@ unsafe extern "C" {
     pub fn KeQueryMaximumProcessorCountEx(GroupNumber: USHORT) -> ULONG;
     /// WDK19 wdm.h:22401-22405.
     #[must_use]
-    pub fn KeGetProcessorNumberFromIndex(ProcIndex: ULONG, ProcNumber: PPROCESSOR_NUMBER)
-    -> NTSTATUS;
+    pub fn KeGetProcessorNumberFromIndex(
+        ProcIndex: ULONG,
+        ProcNumber: PPROCESSOR_NUMBER,
+    ) -> NTSTATUS;
     /// WDK19 wdm.h:20660-20666.
-    pub fn KeInitializeDpc(Dpc: PRKDPC, DeferredRoutine: PKDEFERRED_ROUTINE, DeferredContext: PVOID);
+    pub fn KeInitializeDpc(
+        Dpc: PRKDPC,
+        DeferredRoutine: PKDEFERRED_ROUTINE,
+        DeferredContext: PVOID,
+    );
     /// WDK19 wdm.h:21041-21047 (`_Must_inspect_result_`).
     #[must_use]
     pub fn KeSetTargetProcessorDpcEx(Dpc: PKDPC, ProcNumber: PPROCESSOR_NUMBER) -> NTSTATUS;
     /// WDK19 wdm.h:20680-20686 (any IRQL up to HIGH_LEVEL).
-    pub fn KeInsertQueueDpc(Dpc: PRKDPC, SystemArgument1: PVOID, SystemArgument2: PVOID) -> BOOLEAN;
+    pub fn KeInsertQueueDpc(Dpc: PRKDPC, SystemArgument1: PVOID, SystemArgument2: PVOID)
+    -> BOOLEAN;
     /// WDK19 wdm.h:20743-20748 (`_IRQL_requires_max_(APC_LEVEL)`; DDI: PASSIVE_LEVEL).
     pub fn KeFlushQueuedDpcs();
 
@@ -58,8 +65,10 @@ unsafe extern "C" {
     ) -> NTSTATUS;
     /// WDK19 wdm.h:14295-14302 (`_IRQL_requires_max_(APC_LEVEL)`).
     #[must_use]
-    pub fn RtlCreateSecurityDescriptor(SecurityDescriptor: PSECURITY_DESCRIPTOR, Revision: ULONG)
-    -> NTSTATUS;
+    pub fn RtlCreateSecurityDescriptor(
+        SecurityDescriptor: PSECURITY_DESCRIPTOR,
+        Revision: ULONG,
+    ) -> NTSTATUS;
     /// WDK19 wdm.h:14342-14351 (`_IRQL_requires_max_(APC_LEVEL)`).
     #[must_use]
     pub fn RtlSetDaclSecurityDescriptor(

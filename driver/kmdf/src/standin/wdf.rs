@@ -60,44 +60,32 @@ pub struct WDFDEVICE_INIT {
 }
 pub type PWDFDEVICE_INIT = *mut WDFDEVICE_INIT;
 
-/// wdk-sys `src/constants.rs:36-40` (`WDF_NO_*` are null pointers).
+/// wdk-sys `src/constants.rs:36` (`WDF_NO_OBJECT_ATTRIBUTES` is a null pointer).
 pub const WDF_NO_OBJECT_ATTRIBUTES: PWDF_OBJECT_ATTRIBUTES = ::core::ptr::null_mut();
-pub const WDF_NO_HANDLE: PVOID = ::core::ptr::null_mut();
 
 // ---------------------------------------------------------------------------------------------
 // Enums (MSVC enums are `int`: bindgen `ModuleConsts`)
 // ---------------------------------------------------------------------------------------------
 
-/// wdfobject.h:51-56.
+/// wdfobject.h:51-56 (the value the driver sets).
 pub mod _WDF_EXECUTION_LEVEL {
     pub type Type = ::core::ffi::c_int;
-    pub const WdfExecutionLevelInvalid: Type = 0;
     pub const WdfExecutionLevelInheritFromParent: Type = 1;
-    pub const WdfExecutionLevelPassive: Type = 2;
-    pub const WdfExecutionLevelDispatch: Type = 3;
 }
 pub use self::_WDF_EXECUTION_LEVEL::Type as WDF_EXECUTION_LEVEL;
 
-/// wdfobject.h:61-67.
+/// wdfobject.h:61-67 (the value the driver sets).
 pub mod _WDF_SYNCHRONIZATION_SCOPE {
     pub type Type = ::core::ffi::c_int;
-    pub const WdfSynchronizationScopeInvalid: Type = 0;
     pub const WdfSynchronizationScopeInheritFromParent: Type = 1;
-    pub const WdfSynchronizationScopeDevice: Type = 2;
-    pub const WdfSynchronizationScopeQueue: Type = 3;
-    pub const WdfSynchronizationScopeNone: Type = 4;
 }
 pub use self::_WDF_SYNCHRONIZATION_SCOPE::Type as WDF_SYNCHRONIZATION_SCOPE;
 
-/// wdfwmi.h:50-54.
+/// wdfwmi.h:50-54 (only the type).
 pub mod _WDF_WMI_PROVIDER_CONTROL {
     pub type Type = ::core::ffi::c_int;
-    pub const WdfWmiControlInvalid: Type = 0;
-    pub const WdfWmiEventControl: Type = 1;
-    pub const WdfWmiInstanceControl: Type = 2;
 }
 pub use self::_WDF_WMI_PROVIDER_CONTROL::Type as WDF_WMI_PROVIDER_CONTROL;
-
 
 /// wdfdevice.h:472-481 (only the type: the driver's callbacks ignore it).
 pub mod _WDF_POWER_DEVICE_STATE {
@@ -127,8 +115,7 @@ pub type EVT_WDF_DRIVER_DEVICE_ADD = ::core::option::Option<
 >;
 pub type PFN_WDF_DRIVER_DEVICE_ADD = EVT_WDF_DRIVER_DEVICE_ADD;
 /// wdfdriver.h:81-92.
-pub type EVT_WDF_DRIVER_UNLOAD =
-    ::core::option::Option<unsafe extern "C" fn(Driver: WDFDRIVER)>;
+pub type EVT_WDF_DRIVER_UNLOAD = ::core::option::Option<unsafe extern "C" fn(Driver: WDFDRIVER)>;
 pub type PFN_WDF_DRIVER_UNLOAD = EVT_WDF_DRIVER_UNLOAD;
 /// wdfobject.h:71-82.
 pub type EVT_WDF_OBJECT_CONTEXT_CLEANUP =
