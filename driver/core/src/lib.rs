@@ -38,7 +38,6 @@
         clippy::as_conversions,
     )
 )]
-
 #![cfg_attr(
     test,
     allow(

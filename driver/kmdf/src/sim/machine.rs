@@ -38,8 +38,8 @@ pub(crate) const STATUS_NOT_SUPPORTED: NTSTATUS = 0xC000_00BB_u32 as NTSTATUS;
 /// STATUS_INVALID_BUFFER_SIZE (0xC0000206): FX fxpkgpnp.cpp, interface larger or newer than asked.
 pub(crate) const STATUS_INVALID_BUFFER_SIZE: NTSTATUS = 0xC000_0206_u32 as NTSTATUS;
 
-/// The device instance of the root-enumerated device (`root\iSCSISec` in the INF).
-pub(crate) const INSTANCE_PATH: &str = "ROOT\\SCSIADAPTER\\0000";
+/// The device instance PnP gives the root-enumerated device (hardware id `Root\iScsiSec`).
+pub(crate) const INSTANCE_PATH: &str = "ROOT\\SYSTEM\\0000";
 
 static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 

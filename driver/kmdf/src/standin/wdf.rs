@@ -284,7 +284,7 @@ pub type EVT_WDF_DEVICE_PROCESS_QUERY_INTERFACE_REQUEST = ::core::option::Option
 pub type PFN_WDF_DEVICE_PROCESS_QUERY_INTERFACE_REQUEST =
     EVT_WDF_DEVICE_PROCESS_QUERY_INTERFACE_REQUEST;
 
-/// wdfworkitem.h:66-77 (`EVT_WDF_WORKITEM`).
+/// wdfworkitem.h:53-64 (`EVT_WDF_WORKITEM`).
 pub type EVT_WDF_WORKITEM = ::core::option::Option<unsafe extern "C" fn(WorkItem: WDFWORKITEM)>;
 pub type PFN_WDF_WORKITEM = EVT_WDF_WORKITEM;
 
@@ -437,7 +437,7 @@ impl Default for _WDF_QUERY_INTERFACE_CONFIG {
 pub type WDF_QUERY_INTERFACE_CONFIG = _WDF_QUERY_INTERFACE_CONFIG;
 pub type PWDF_QUERY_INTERFACE_CONFIG = *mut _WDF_QUERY_INTERFACE_CONFIG;
 
-/// wdfworkitem.h:79-89 (24 bytes).
+/// wdfworkitem.h:66-81 (24 bytes).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
 pub struct _WDF_WORKITEM_CONFIG {

@@ -308,3 +308,38 @@ fn a_damaged_record_makes_the_lookup_refuse_rather_than_fall_back() {
     );
     dereference(&iface);
 }
+
+#[test]
+fn the_c_header_in_the_readme_matches_the_rust_interface() {
+    let readme = include_str!("../../README.md");
+    let header = readme
+        .split("```c\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the header's code block");
+    let guid = LOOKUP_INTERFACE_GUID;
+    let define = std::format!(
+        "0x{:08x}, 0x{:04x}, 0x{:04x}, {}",
+        guid.data1,
+        guid.data2,
+        guid.data3,
+        guid.data4.map(|b| std::format!("0x{b:02x}")).join(", ")
+    );
+    assert!(header.contains(&define), "GUID {define}");
+    assert!(header.contains(&std::format!("{{{guid}}}")));
+    assert!(header.contains(&std::format!("#define ISCSISEC_LOOKUP_INTERFACE_VERSION {LOOKUP_INTERFACE_VERSION}")));
+    assert!(header.contains(&std::format!("#define ISCSISEC_MAX_KEY_SIZE {}", iscsisec_core::secret::MAX_PRESHARED_KEY_LEN)));
+    assert!(header.contains(&std::format!("#define ISCSISEC_MAX_CHAP_SECRET_SIZE {}", iscsisec_core::secret::MAX_CHAP_SECRET_LEN)));
+    for (name, value) in [("PORT", key_source::PORT), ("ALL_PORTS", key_source::ALL_PORTS), ("GROUP", key_source::GROUP)] {
+        assert!(header.contains(&std::format!("#define ISCSISEC_KEY_SOURCE_{name} {value}")));
+    }
+    // Member order of the structure and of both function types, as the Rust ABI has them.
+    let order = |needles: &[&str]| {
+        let at: Vec<usize> = needles.iter().map(|n| header.find(n).unwrap_or_else(|| panic!("{n}"))).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{needles:?}");
+    };
+    order(&["INTERFACE InterfaceHeader;", "PISCSISEC_LOOKUP_KEY LookupKey;", "PISCSISEC_READ_CHAP_SECRET ReadChapSecret;"]);
+    order(&["PVOID Context,", "ULONG PortNumber,", "UCHAR IdType,", "const UCHAR *Id,", "ULONG IdSize,", "UCHAR *Key,", "ULONG KeyBufferSize,", "PULONG KeySize,", "PULONG KeySource);"]);
+    order(&["UCHAR *Secret,", "ULONG SecretBufferSize,", "PULONG SecretSize);"]);
+    assert_eq!(size_of::<LookupInterface>(), 48);
+}

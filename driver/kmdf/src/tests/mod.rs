@@ -10,6 +10,7 @@
 extern crate std;
 
 mod grace;
+mod inf;
 mod interface;
 mod irql;
 mod lifecycle;
