@@ -185,7 +185,7 @@ impl DeviceInterface {
         let boxed = Box::into_raw(try_box(reader)?);
         let old = self.shared().reader.swap(boxed, Ordering::AcqRel);
         if !old.is_null() {
-            // Not reached: `unpublish` runs before every restart. Keep the old reader rather
+            // Not reached: `unpublish` runs before every restart. Leak the old reader rather
             // than free it without a grace period.
             crate::sys::trace("a reader was still published at start", 0);
         }

@@ -51,7 +51,16 @@ fn strip_comment(line: &str) -> &str {
 
 /// The trustees of the ACEs of an SDDL string (`D:P(A;;GA;;;SY)` gives `SY`).
 fn trustees(sddl: &str) -> Vec<String> {
-    sddl.split('(').skip(1).map(|ace| ace.trim_end_matches(')').rsplit(';').next().unwrap_or("").to_string()).collect()
+    sddl.split('(')
+        .skip(1)
+        .map(|ace| {
+            ace.trim_end_matches(')')
+                .rsplit(';')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
 }
 
 #[test]
@@ -62,13 +71,23 @@ fn every_descriptor_in_the_inx_names_only_system_and_administrators() {
         .filter_map(|l| l.split('"').nth(1))
         .filter(|s| s.starts_with("D:"))
         .collect();
-    assert_eq!(sddls.len(), 2, "the WMI security and the store key: {sddls:?}");
+    assert_eq!(
+        sddls.len(),
+        2,
+        "the WMI security and the store key: {sddls:?}"
+    );
     for sddl in sddls {
-        assert!(sddl.starts_with("D:P"), "protected from inheritance: {sddl}");
+        assert!(
+            sddl.starts_with("D:P"),
+            "protected from inheritance: {sddl}"
+        );
         let mut who = trustees(sddl);
         who.sort();
         assert_eq!(who, ["BA", "SY"], "{sddl}");
-        assert!(!sddl.contains("O:") && !sddl.contains("S:"), "no owner or SACL given: {sddl}");
+        assert!(
+            !sddl.contains("O:") && !sddl.contains("S:"),
+            "no owner or SACL given: {sddl}"
+        );
     }
 }
 
@@ -77,24 +96,48 @@ fn both_class_guids_get_the_restricted_descriptor_replacing_an_existing_one() {
     let wmi = section("IscsiSec_Device.NT.WMI");
     for guid in [SECURITY_CONFIG_OPERATIONS_GUID, OPERATIONS_GUID] {
         let entry = std::format!("WMIInterface = {{{guid}}},0x00000001,IscsiSec_Wmi_Security");
-        assert!(wmi.iter().any(|l| l.eq_ignore_ascii_case(&entry)), "{entry} in {wmi:?}");
+        assert!(
+            wmi.iter().any(|l| l.eq_ignore_ascii_case(&entry)),
+            "{entry} in {wmi:?}"
+        );
     }
-    assert_eq!(section("IscsiSec_Wmi_Security"), ["Security = \"D:P(A;;GA;;;SY)(A;;GA;;;BA)\""]);
+    assert_eq!(
+        section("IscsiSec_Wmi_Security"),
+        ["Security = \"D:P(A;;GA;;;SY)(A;;GA;;;BA)\""]
+    );
 }
 
 #[test]
 fn the_inx_installs_a_root_enumerated_kmdf_device_of_a_real_class() {
     let version = section("Version");
     assert!(version.contains(&String::from("Class       = System")));
-    assert!(version.iter().any(|l| l.contains("{4d36e97d-e325-11ce-bfc1-08002be10318}")));
+    assert!(
+        version
+            .iter()
+            .any(|l| l.contains("{4d36e97d-e325-11ce-bfc1-08002be10318}"))
+    );
     assert!(!INX.contains("Sample"), "not the samples' Class=Sample");
-    assert!(section("Standard.NT$ARCH$.10.0...22000").iter().any(|l| l.ends_with("Root\\iScsiSec")));
-    assert_eq!(section("IscsiSec_Device.NT.Wdf"), ["KmdfService = iscsisec, IscsiSec_Wdf"]);
-    assert_eq!(section("IscsiSec_Wdf"), ["KmdfLibraryVersion = $KMDFVERSION$"]);
+    assert!(
+        section("Standard.NT$ARCH$.10.0...22000")
+            .iter()
+            .any(|l| l.ends_with("Root\\iScsiSec"))
+    );
+    assert_eq!(
+        section("IscsiSec_Device.NT.Wdf"),
+        ["KmdfService = iscsisec, IscsiSec_Wdf"]
+    );
+    assert_eq!(
+        section("IscsiSec_Wdf"),
+        ["KmdfLibraryVersion = $KMDFVERSION$"]
+    );
     let service = section("IscsiSec_Service");
     assert!(service.iter().any(|l| l.starts_with("ServiceType   = 1")));
     assert!(service.iter().any(|l| l.contains("%13%\\iscsisec.sys")));
-    assert!(section("IscsiSec_Store_AddReg").iter().any(|l| l.contains(crate::registry::SUBKEY_NAME)));
+    assert!(
+        section("IscsiSec_Store_AddReg")
+            .iter()
+            .any(|l| l.contains(crate::registry::SUBKEY_NAME))
+    );
 }
 
 #[test]
@@ -104,5 +147,8 @@ fn the_rc_names_the_mofdata_resource_the_driver_assigns() {
         .find(|l| !l.trim_start().starts_with("//") && l.contains("MOFDATA"))
         .expect("a MOFDATA line");
     let words: Vec<&str> = line.split_whitespace().collect();
-    assert_eq!(words, [crate::wmi::MOF_RESOURCE_NAME, "MOFDATA", "iscsisec.bmf"]);
+    assert_eq!(
+        words,
+        [crate::wmi::MOF_RESOURCE_NAME, "MOFDATA", "iscsisec.bmf"]
+    );
 }

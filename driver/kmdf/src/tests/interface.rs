@@ -112,6 +112,32 @@ fn lookups_follow_the_precedence_and_report_where_the_key_came_from() {
         (key.as_slice(), source),
         (&b"group-key"[..], key_source::GROUP)
     );
+    // The lookup path allocates nothing (counted as driver code, on this thread).
+    let mut key = [0u8; 256];
+    let (mut size, mut source) = (0u32, 0u32);
+    let lookup_fn = iface.LookupKey.expect("LookupKey");
+    let attempts = {
+        let _driver = crate::sim::DriverScope::enter();
+        let before = crate::sim::alloc::driver_allocation_attempts();
+        // SAFETY: the interface's context and caller buffers, allocated before.
+        let status = unsafe {
+            lookup_fn(
+                iface.InterfaceHeader.Context,
+                0,
+                2,
+                id.as_ptr(),
+                id.len() as u32,
+                key.as_mut_ptr(),
+                256,
+                &mut size,
+                &mut source,
+            )
+        };
+        let attempts = crate::sim::alloc::driver_allocation_attempts() - before;
+        assert_nt(status, STATUS_SUCCESS);
+        attempts
+    };
+    assert_eq!(attempts, 0, "LookupKey allocated");
     // Too small a buffer: nothing copied, the size needed reported.
     let (status, _, size, _) = lookup(&iface, 0, 2, id, 4);
     assert_nt(status, nt::BUFFER_TOO_SMALL);
@@ -327,19 +353,52 @@ fn the_c_header_in_the_readme_matches_the_rust_interface() {
     );
     assert!(header.contains(&define), "GUID {define}");
     assert!(header.contains(&std::format!("{{{guid}}}")));
-    assert!(header.contains(&std::format!("#define ISCSISEC_LOOKUP_INTERFACE_VERSION {LOOKUP_INTERFACE_VERSION}")));
-    assert!(header.contains(&std::format!("#define ISCSISEC_MAX_KEY_SIZE {}", iscsisec_core::secret::MAX_PRESHARED_KEY_LEN)));
-    assert!(header.contains(&std::format!("#define ISCSISEC_MAX_CHAP_SECRET_SIZE {}", iscsisec_core::secret::MAX_CHAP_SECRET_LEN)));
-    for (name, value) in [("PORT", key_source::PORT), ("ALL_PORTS", key_source::ALL_PORTS), ("GROUP", key_source::GROUP)] {
+    assert!(header.contains(&std::format!(
+        "#define ISCSISEC_LOOKUP_INTERFACE_VERSION {LOOKUP_INTERFACE_VERSION}"
+    )));
+    assert!(header.contains(&std::format!(
+        "#define ISCSISEC_MAX_KEY_SIZE {}",
+        iscsisec_core::secret::MAX_PRESHARED_KEY_LEN
+    )));
+    assert!(header.contains(&std::format!(
+        "#define ISCSISEC_MAX_CHAP_SECRET_SIZE {}",
+        iscsisec_core::secret::MAX_CHAP_SECRET_LEN
+    )));
+    for (name, value) in [
+        ("PORT", key_source::PORT),
+        ("ALL_PORTS", key_source::ALL_PORTS),
+        ("GROUP", key_source::GROUP),
+    ] {
         assert!(header.contains(&std::format!("#define ISCSISEC_KEY_SOURCE_{name} {value}")));
     }
     // Member order of the structure and of both function types, as the Rust ABI has them.
     let order = |needles: &[&str]| {
-        let at: Vec<usize> = needles.iter().map(|n| header.find(n).unwrap_or_else(|| panic!("{n}"))).collect();
+        let at: Vec<usize> = needles
+            .iter()
+            .map(|n| header.find(n).unwrap_or_else(|| panic!("{n}")))
+            .collect();
         assert!(at.windows(2).all(|w| w[0] < w[1]), "{needles:?}");
     };
-    order(&["INTERFACE InterfaceHeader;", "PISCSISEC_LOOKUP_KEY LookupKey;", "PISCSISEC_READ_CHAP_SECRET ReadChapSecret;"]);
-    order(&["PVOID Context,", "ULONG PortNumber,", "UCHAR IdType,", "const UCHAR *Id,", "ULONG IdSize,", "UCHAR *Key,", "ULONG KeyBufferSize,", "PULONG KeySize,", "PULONG KeySource);"]);
-    order(&["UCHAR *Secret,", "ULONG SecretBufferSize,", "PULONG SecretSize);"]);
+    order(&[
+        "INTERFACE InterfaceHeader;",
+        "PISCSISEC_LOOKUP_KEY LookupKey;",
+        "PISCSISEC_READ_CHAP_SECRET ReadChapSecret;",
+    ]);
+    order(&[
+        "PVOID Context,",
+        "ULONG PortNumber,",
+        "UCHAR IdType,",
+        "const UCHAR *Id,",
+        "ULONG IdSize,",
+        "UCHAR *Key,",
+        "ULONG KeyBufferSize,",
+        "PULONG KeySize,",
+        "PULONG KeySource);",
+    ]);
+    order(&[
+        "UCHAR *Secret,",
+        "ULONG SecretBufferSize,",
+        "PULONG SecretSize);",
+    ]);
     assert_eq!(size_of::<LookupInterface>(), 48);
 }
