@@ -1,5 +1,9 @@
 //! Kernel routines the driver calls (`wdk_sys::ntddk`: functions of `ntifs.h`, `ntddk.h`).
 //!
+//! ```text
+//!   driver ──► sys::ntddk::X (this block's declarations) ──(link)──► sim::kernel (Linux)
+//! ```
+//!
 //! Declared as bindgen declares them: an `unsafe extern "C"` block (NTAPI is the C convention
 //! on x64), `#[must_use]` on every NTSTATUS-returning routine. On Linux the simulated kernel
 //! (`sim::kernel`) defines these symbols; a compile-time check there ties each definition to

@@ -1,5 +1,10 @@
 //! WDF 1.33 types, callbacks and function-table entries (`wdk_sys` root items from `wdf.h`).
 //!
+//! ```text
+//!   driver ──► call_unsafe_wdf_function_binding!(WdfX, ..) (this file) ──► sim::wdf::WdfX
+//!              types, handles, callbacks, configuration structs (this file)
+//! ```
+//!
 //! Every `Wdf*` API is a `FORCEINLINE` wrapper over the function table, so wdk-sys generates
 //! only its `PFN_WDF*` typedef and the driver calls it through
 //! `call_unsafe_wdf_function_binding!`; this stand-in declares the same typedefs (parameters as
