@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!   login engine (any IRQL ≤ DISPATCH_LEVEL)              host (PASSIVE_LEVEL only)
-//!     │ chap_secret(&mut ChapSecretBuffer)                  │ seed at start, reseed when due,
+//!     │ Reader::chap_secret(&mut ChapSecretBuffer)          │ seed at start, reseed when due,
 //!     │ respond / begin_mutual / MutualChap::verify         │ from the platform's random source
 //!   ┌─▼─────────────────────────────────────────────────────▼──────────────────┐
 //!   │ chap (this file): the SPEC §5 rules; MD5 responses per RFC 1994          │
@@ -80,8 +80,9 @@
 //! # The initiator secret
 //!
 //! It is read the way the IKE path reads keys: the caller copies it into a [`ChapSecretBuffer`]
-//! it owns (a lookup that misses leaves the buffer empty, which the checks here refuse as "no
-//! secret set") and passes the buffer.
+//! it owns with [`crate::Reader::chap_secret`] (or [`crate::Provider::chap_secret`]) and passes
+//! the buffer. A read that misses (no secret, or the provider stopped) leaves the buffer empty,
+//! which the checks here refuse as "no secret set".
 
 mod generator;
 mod slots;
@@ -91,11 +92,11 @@ use core::fmt;
 use md5::{Digest, Md5};
 use spin::Mutex;
 use subtle::ConstantTimeEq;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
-use crate::lookup::LookupMiss;
-use crate::secret::{MAX_CHAP_SECRET_LEN, MIN_CHAP_SECRET_LEN_WITHOUT_IPSEC};
-use crate::table::Table;
+use crate::lookup::ChapSecretBuffer;
+use crate::platform::{Platform, RandomError};
+use crate::secret::MIN_CHAP_SECRET_LEN_WITHOUT_IPSEC;
 
 use generator::Generator;
 pub use generator::SEED_LEN;
@@ -226,12 +227,23 @@ impl fmt::Display for ChapRefusal {
 
 /// Why an authenticator could not be made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChapSetupError<E> {
+pub enum ChapSetupError {
     /// The slot table could not be allocated.
     OutOfMemory,
-    /// The platform's random source failed; its error.
-    Random(E),
+    /// The platform's random source failed.
+    Random(RandomError),
 }
+
+impl fmt::Display for ChapSetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChapSetupError::OutOfMemory => f.write_str("no memory for the CHAP challenge table"),
+            ChapSetupError::Random(e) => write!(f, "cannot seed the CHAP challenge generator: {e}"),
+        }
+    }
+}
+
+impl core::error::Error for ChapSetupError {}
 
 /// An MD5 CHAP response (16 bytes, sent in clear). Deliberately not `PartialEq`: responses
 /// are compared in constant time inside this module only.
@@ -281,21 +293,23 @@ struct Inner {
 
 impl ChapAuthenticator {
     /// Makes the authenticator: allocates `config.max_logins` slots and seeds the generator
-    /// with [`SEED_LEN`] bytes from `fill_random`, the platform's secure random source.
-    /// PASSIVE_LEVEL (it calls the random source).
+    /// with [`SEED_LEN`] bytes from the platform's secure random source
+    /// ([`Platform::fill_random`]). PASSIVE_LEVEL, like the random source.
     ///
     /// # Errors
     ///
     /// [`ChapSetupError::OutOfMemory`] if the table cannot be allocated,
-    /// [`ChapSetupError::Random`] with the source's error if it fails.
-    pub fn new<E>(
+    /// [`ChapSetupError::Random`] if the random source fails.
+    pub fn new<P: Platform>(
         config: ChapConfig,
-        fill_random: impl FnOnce(&mut [u8]) -> Result<(), E>,
-    ) -> Result<ChapAuthenticator, ChapSetupError<E>> {
+        platform: &P,
+    ) -> Result<ChapAuthenticator, ChapSetupError> {
         let slots =
             Slots::with_capacity(config.max_logins).map_err(|_| ChapSetupError::OutOfMemory)?;
         let mut seed = Zeroizing::new([0u8; SEED_LEN]);
-        fill_random(seed.as_mut_slice()).map_err(ChapSetupError::Random)?;
+        platform
+            .fill_random(seed.as_mut_slice())
+            .map_err(ChapSetupError::Random)?;
         let generator = Generator::new(&mut seed, config.reseed_interval);
         Ok(ChapAuthenticator {
             capacity: slots.capacity(),
@@ -303,15 +317,16 @@ impl ChapAuthenticator {
         })
     }
 
-    /// Mixes [`SEED_LEN`] fresh bytes from `fill_random` into the generator and restarts its
-    /// reseed count. PASSIVE_LEVEL; the source is called before the lock is taken.
+    /// Mixes [`SEED_LEN`] fresh bytes from the platform's random source into the generator
+    /// and restarts its reseed count. PASSIVE_LEVEL; the source is called before the lock is
+    /// taken.
     ///
     /// # Errors
     ///
-    /// The source's error; the generator is then unchanged.
-    pub fn reseed<E>(&self, fill_random: impl FnOnce(&mut [u8]) -> Result<(), E>) -> Result<(), E> {
+    /// [`RandomError`] when the source fails; the generator is then unchanged.
+    pub fn reseed<P: Platform>(&self, platform: &P) -> Result<(), RandomError> {
         let mut fresh = Zeroizing::new([0u8; SEED_LEN]);
-        fill_random(fresh.as_mut_slice())?;
+        platform.fill_random(fresh.as_mut_slice())?;
         self.inner.lock().generator.reseed(&mut fresh);
         Ok(())
     }
@@ -550,90 +565,10 @@ fn check_target_challenge(challenge: &[u8]) -> Result<(), ChapRefusal> {
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------------
-// TEMPORARY (issue 11): the lead's hot-path work brings `ChapSecretBuffer` and
-// `Reader::chap_secret` / `Provider::chap_secret`. Until it lands on main, this minimal buffer
-// and `read_initiator_secret` (over today's `Table::chap_secret`) stand in for them; both are
-// replaced at that merge and the API above keeps its shape.
-// ---------------------------------------------------------------------------------------------
-
-/// A caller-owned buffer the initiator CHAP secret is copied into; wiped on every fill and on
-/// drop. Empty after a lookup that found no secret.
-pub struct ChapSecretBuffer {
-    len: usize,
-    bytes: [u8; MAX_CHAP_SECRET_LEN],
-}
-
-impl ChapSecretBuffer {
-    /// An empty buffer.
-    #[must_use]
-    pub const fn new() -> ChapSecretBuffer {
-        ChapSecretBuffer {
-            len: 0,
-            bytes: [0; MAX_CHAP_SECRET_LEN],
-        }
-    }
-
-    /// The secret bytes of the last successful read (empty after a miss).
-    #[must_use]
-    pub fn expose_secret(&self) -> &[u8] {
-        self.bytes.get(..self.len).unwrap_or(&[])
-    }
-
-    fn fill(&mut self, secret: &[u8]) {
-        self.clear();
-        if let Some(dst) = self.bytes.get_mut(..secret.len()) {
-            dst.copy_from_slice(secret);
-            self.len = secret.len();
-        }
-    }
-
-    fn clear(&mut self) {
-        self.bytes.zeroize();
-        self.len = 0;
-    }
-}
-
-impl Default for ChapSecretBuffer {
-    fn default() -> ChapSecretBuffer {
-        ChapSecretBuffer::new()
-    }
-}
-
-impl Drop for ChapSecretBuffer {
-    #[inline(never)]
-    fn drop(&mut self) {
-        self.clear();
-    }
-}
-
-impl fmt::Debug for ChapSecretBuffer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ChapSecretBuffer([secret elided])")
-    }
-}
-
-/// Copies the initiator CHAP secret of `table` into `out` (TEMPORARY, see above).
-///
-/// # Errors
-///
-/// [`LookupMiss::NoKey`] when no secret is set; `out` is then empty.
-pub fn read_initiator_secret(table: &Table, out: &mut ChapSecretBuffer) -> Result<(), LookupMiss> {
-    match table.chap_secret() {
-        Some(secret) => {
-            out.fill(secret.expose_secret());
-            Ok(())
-        }
-        None => {
-            out.clear();
-            Err(LookupMiss::NoKey)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reclaim::{EpochDomain, EpochPlatform, ReaderSlot, Threads};
     use std::format;
     use std::string::ToString;
     use std::vec::Vec;
@@ -696,19 +631,41 @@ mod tests {
         b
     }
 
+    /// A platform whose random source gives `Some(byte)` repeated, or fails for `None`.
+    #[derive(Debug)]
+    struct SeedThreads(Option<u8>);
+
+    impl Threads for SeedThreads {
+        fn with_slot<R>(&self, _: &EpochDomain, f: impl FnOnce(Option<&mut ReaderSlot>) -> R) -> R {
+            f(None)
+        }
+
+        fn fill_random(&self, out: &mut [u8]) -> Result<(), RandomError> {
+            let byte = self.0.ok_or(RandomError)?;
+            out.fill(byte);
+            Ok(())
+        }
+    }
+
+    fn seeded(byte: Option<u8>) -> EpochPlatform<SeedThreads> {
+        static DOMAIN: spin::Once<EpochDomain> = spin::Once::new();
+        let domain = DOMAIN.call_once(|| EpochDomain::new(0).unwrap());
+        EpochPlatform::new(domain, SeedThreads(byte))
+    }
+
+    fn with_seed(config: ChapConfig, seed: u8) -> ChapAuthenticator {
+        ChapAuthenticator::new(config, &seeded(Some(seed))).unwrap()
+    }
+
     /// A fixed seed: reproducible challenges, so tests can predict them with a twin.
     fn authenticator(max_logins: usize, seed: u8) -> ChapAuthenticator {
-        ChapAuthenticator::new(
+        with_seed(
             ChapConfig {
                 max_logins,
                 reseed_interval: 1000,
             },
-            |out: &mut [u8]| {
-                out.fill(seed);
-                Ok::<(), ()>(())
-            },
+            seed,
         )
-        .unwrap()
     }
 
     const INITIATOR: &[u8] = b"initiator-secret";
@@ -1178,17 +1135,13 @@ mod tests {
 
     #[test]
     fn the_generator_must_be_reseeded_and_a_failed_source_changes_nothing() {
-        let auth = ChapAuthenticator::new(
+        let auth = with_seed(
             ChapConfig {
                 max_logins: 1,
                 reseed_interval: 2,
             },
-            |out: &mut [u8]| {
-                out.fill(5);
-                Ok::<(), ()>(())
-            },
-        )
-        .unwrap();
+            5,
+        );
         let init = secret(INITIATOR);
         let begin = || {
             auth.begin_mutual(
@@ -1204,30 +1157,23 @@ mod tests {
         drop(begin().unwrap());
         assert_eq!(begin().unwrap_err(), ChapRefusal::ReseedRequired);
         assert_eq!(auth.in_progress(), 0, "a refused login holds no slot");
-        assert_eq!(
-            auth.reseed(|_: &mut [u8]| Err("source down")),
-            Err("source down")
-        );
+        assert_eq!(auth.reseed(&seeded(None)), Err(RandomError));
         assert_eq!(begin().unwrap_err(), ChapRefusal::ReseedRequired);
-        auth.reseed(|out: &mut [u8]| {
-            out.fill(6);
-            Ok::<(), ()>(())
-        })
-        .unwrap();
+        auth.reseed(&seeded(Some(6))).unwrap();
         assert!(!auth.reseed_due());
         drop(begin().unwrap());
     }
 
     #[test]
     fn setup_reports_a_failed_source_and_an_impossible_table() {
-        let failed = ChapAuthenticator::new(ChapConfig::default(), |_: &mut [u8]| Err(42));
-        assert_eq!(failed.unwrap_err(), ChapSetupError::Random(42));
+        let failed = ChapAuthenticator::new(ChapConfig::default(), &seeded(None));
+        assert_eq!(failed.unwrap_err(), ChapSetupError::Random(RandomError));
         let huge = ChapAuthenticator::new(
             ChapConfig {
                 max_logins: usize::MAX,
                 reseed_interval: 1,
             },
-            |_: &mut [u8]| Ok::<(), ()>(()),
+            &seeded(Some(1)),
         );
         assert_eq!(huge.unwrap_err(), ChapSetupError::OutOfMemory);
     }
@@ -1259,17 +1205,13 @@ mod tests {
 
     #[test]
     fn logins_on_many_threads_share_the_table() {
-        let auth = ChapAuthenticator::new(
+        let auth = with_seed(
             ChapConfig {
                 max_logins: 8,
                 reseed_interval: 10_000,
             },
-            |out: &mut [u8]| {
-                out.fill(3);
-                Ok::<(), ()>(())
-            },
-        )
-        .unwrap();
+            3,
+        );
         let init = secret(INITIATOR);
         std::thread::scope(|s| {
             for _ in 0..8 {
@@ -1292,26 +1234,64 @@ mod tests {
         assert_eq!(auth.in_progress(), 0);
     }
 
+    /// Method 71 through the provider, as the driver receives it.
+    fn set_chap<S: crate::RecordStore, P: Platform>(p: &mut crate::Provider<S, P>, secret: &[u8]) {
+        let mut buffer = std::vec![0u8; 4 + secret.len()];
+        let size = u32::try_from(secret.len()).unwrap().to_le_bytes();
+        buffer[..4].copy_from_slice(&size);
+        buffer[4..].copy_from_slice(secret);
+        let in_size = u32::try_from(buffer.len()).unwrap();
+        let result = p.execute_method(
+            &crate::consts::OPERATIONS_GUID,
+            crate::consts::method::SET_CHAP_SHARED_SECRET,
+            &mut buffer,
+            in_size,
+            4,
+        );
+        assert_eq!(result.status, crate::NtStatus::SUCCESS);
+    }
+
     #[test]
-    fn the_secret_is_read_from_the_table_and_never_printed() {
-        let mut table = Table::new();
+    fn the_secret_comes_from_the_readers_buffer_and_is_never_printed() {
+        let (mut provider, _) = crate::Provider::start(
+            crate::store::MemoryStore::new(),
+            crate::AdapterConfig::default(),
+            crate::fuzzing::test_platform(),
+        )
+        .unwrap();
+        let reader = provider.reader();
+        let auth = authenticator(1, 1);
         let mut buf = ChapSecretBuffer::new();
-        assert_eq!(
-            read_initiator_secret(&table, &mut buf),
-            Err(LookupMiss::NoKey)
-        );
-        assert!(buf.expose_secret().is_empty());
-        table.set_chap_secret(crate::secret::ChapSecret::boxed_from(INITIATOR));
-        read_initiator_secret(&table, &mut buf).unwrap();
-        assert_eq!(buf.expose_secret(), INITIATOR);
-        let text = format!("{buf:?} {:?}", ChapRefusal::Mismatch);
+        let begin = |buf: &ChapSecretBuffer| {
+            auth.begin_mutual(&target(b"c"), OUTGOING, buf, ConnectionSecurity::Cleartext)
+                .map(drop)
+        };
+
+        // Not set: the read misses, the buffer is empty, the login is refused.
+        assert!(reader.chap_secret(&mut buf).is_err());
+        assert_eq!(begin(&buf), Err(ChapRefusal::NoInitiatorSecret));
+
+        // Set by method 71: the read copies it and a correct answer verifies.
+        set_chap(&mut provider, INITIATOR);
+        reader.chap_secret(&mut buf).unwrap();
+        let login = auth
+            .begin_mutual(&target(b"c"), OUTGOING, &buf, ConnectionSecurity::Cleartext)
+            .unwrap();
+        let good = answer_with(&login, INITIATOR);
+        assert_eq!(login.verify(&named(&good), &buf, OUTGOING), Ok(()));
+        let text = format!("{buf:?} {:?} {auth:?}", ChapRefusal::Mismatch);
         assert!(!text.contains("initiator-secret"));
-        table.set_chap_secret(None);
-        assert_eq!(
-            read_initiator_secret(&table, &mut buf),
-            Err(LookupMiss::NoKey)
-        );
-        assert!(buf.expose_secret().is_empty(), "a miss empties the buffer");
+
+        // Cleared by method 71 (size 0): refused again.
+        set_chap(&mut provider, &[]);
+        assert!(reader.chap_secret(&mut buf).is_err());
+        assert_eq!(begin(&buf), Err(ChapRefusal::NoInitiatorSecret));
+
+        // Set, then the provider stops: the reader misses, the login is refused.
+        set_chap(&mut provider, INITIATOR);
+        drop(provider.into_store());
+        assert!(reader.chap_secret(&mut buf).is_err());
+        assert_eq!(begin(&buf), Err(ChapRefusal::NoInitiatorSecret));
     }
 
     #[test]

@@ -23,9 +23,10 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 
 use iscsisec_core::chap::{
-    CHAP_A_MD5, ChapAuthenticator, ChapRefusal, ChapSecretBuffer, ConnectionSecurity, TargetAnswer,
-    TargetChallenge,
+    CHAP_A_MD5, ChapAuthenticator, ChapRefusal, ConnectionSecurity, TargetAnswer, TargetChallenge,
 };
+
+use iscsisec_core::ChapSecretBuffer;
 
 use super::pdu::{LoginRequest, LoginResponse, PduError, RawPdu, Stage};
 use super::text::{TextError, TextKeys, decode_binary, decode_number, encode_hex};
