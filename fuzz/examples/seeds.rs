@@ -506,7 +506,8 @@ fn replay(name: &str, calls: &[Call]) {
         port_count: 2,
         max_entries: 8,
     };
-    let (mut provider, _) = Provider::start(MemoryStore::new(), config).unwrap();
+    let (mut provider, _) =
+        Provider::start(MemoryStore::new(), config, iscsisec_core::fuzzing::test_platform()).unwrap();
     for call in calls {
         let class = match call.op & 3 {
             0 | 2 => SECURITY_CONFIG_OPERATIONS_GUID,

@@ -25,8 +25,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use iscsisec_core::{
-    AdapterConfig, Identifier, KeyBuffer, KeySource, LookupMiss, PortSelector, Provider,
+    AdapterConfig, Identifier, KeyBuffer, KeySource, LookupMiss, PortSelector, Provider, Reader,
 };
+use iscsisec_host::platform::{ProcessPlatform, process_platform};
 use iscsisec_host::store::DirStore;
 use iscsisec_tests::ike::lab::{self, Charon, INITIATOR_A, INITIATOR_B, Responder};
 use iscsisec_tests::ike::wire::{self, Body, Message, Payload};
@@ -64,11 +65,12 @@ fn main_mode_explicit_key_for_our_ipv4_is_established() {
     verb(&adapter, &["GroupKey", MM_GROUP, "*"]);
     let charon = lab.charon(&main_responder()).expect("charon starts");
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
 
     let est = handshake(
         &lab,
         &charon,
-        &provider,
+        &reader,
         PortSelector::Port(0),
         INITIATOR_A,
         &Mode::Main,
@@ -105,11 +107,12 @@ fn main_mode_without_explicit_key_uses_the_group_key() {
     verb(&adapter, &["GroupKey", MM_GROUP, "*"]);
     let charon = lab.charon(&main_responder()).expect("charon starts");
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
 
     let est = handshake(
         &lab,
         &charon,
-        &provider,
+        &reader,
         PortSelector::Port(1),
         INITIATOR_B,
         &Mode::Main,
@@ -146,10 +149,11 @@ fn main_mode_explicit_key_unlike_the_peers_fails_within_a_bound() {
     verb(&adapter, &["GroupKey", MM_GROUP, "*"]);
     let charon = lab.charon(&main_responder()).expect("charon starts");
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
 
     let socket = lab.socket(INITIATOR_A).expect("socket in the lab");
     let started = Instant::now();
-    let err = Initiator::new(&provider, PortSelector::Port(0))
+    let err = Initiator::new(&reader, PortSelector::Port(0))
         .timing(FAST)
         .phase1(&socket, lab.responder(), &Mode::Main)
         .expect_err("a key the peer does not have cannot complete main mode");
@@ -202,12 +206,13 @@ fn binary_64_byte_key_set_in_hex_is_established() {
         .secret(&[], MM_GROUP.as_bytes());
     let charon = lab.charon(&responder).expect("charon starts");
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
 
     // The lookup hands over all 64 bytes, NULs and 0xff included.
     let mut buf = KeyBuffer::new();
     let id = Identifier::parse(1, &INITIATOR_A.octets()).expect("IPv4 identifier");
     assert_eq!(
-        provider.lookup(PortSelector::Port(0), &id, &mut buf),
+        reader.lookup(PortSelector::Port(0), &id, &mut buf),
         Ok(KeySource::Port)
     );
     assert_eq!(buf.expose_secret(), &key[..]);
@@ -216,7 +221,7 @@ fn binary_64_byte_key_set_in_hex_is_established() {
     let est = handshake(
         &lab,
         &charon,
-        &provider,
+        &reader,
         PortSelector::Port(0),
         INITIATOR_A,
         &Mode::Main,
@@ -252,12 +257,13 @@ fn aggressive_mode_explicit_fqdn_key_is_established() {
     let responder = aggressive_responder().secret(&["fqdn:initiator.lab"], b"am-fqdn-key");
     let charon = lab.charon(&responder).expect("charon starts");
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
 
     let mode = Mode::Aggressive(Identity::Fqdn("initiator.lab".to_owned()));
     let est = handshake(
         &lab,
         &charon,
-        &provider,
+        &reader,
         PortSelector::Port(0),
         INITIATOR_A,
         &mode,
@@ -298,12 +304,13 @@ fn aggressive_mode_unknown_fqdn_uses_the_group_key() {
     let responder = aggressive_responder().secret(&["fqdn:initiator.lab"], b"am-fqdn-key");
     let charon = lab.charon(&responder).expect("charon starts");
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
 
     let mode = Mode::Aggressive(Identity::Fqdn("stranger.lab".to_owned()));
     let est = handshake(
         &lab,
         &charon,
-        &provider,
+        &reader,
         PortSelector::Port(0),
         INITIATOR_A,
         &mode,
@@ -337,12 +344,13 @@ fn aggressive_mode_user_fqdn_key_is_established() {
     let responder = aggressive_responder().secret(&["email:iscsi@initiator.lab"], b"am-user-key");
     let charon = lab.charon(&responder).expect("charon starts");
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
 
     let mode = Mode::Aggressive(Identity::UserFqdn("iscsi@initiator.lab".to_owned()));
     let est = handshake(
         &lab,
         &charon,
-        &provider,
+        &reader,
         PortSelector::Port(1),
         INITIATOR_B,
         &mode,
@@ -395,6 +403,7 @@ fn aggressive_mode_ipv4_and_ipv6_identifier_keys_are_established() {
         .secret(&["2001:db8::10"], b"am-ipv6-key");
     let charon = lab.charon(&responder).expect("charon starts");
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
 
     for (identity, shown) in [
         (Identity::Ipv4(v4), "192.0.2.10"),
@@ -404,7 +413,7 @@ fn aggressive_mode_ipv4_and_ipv6_identifier_keys_are_established() {
         let est = handshake(
             &lab,
             &charon,
-            &provider,
+            &reader,
             PortSelector::Port(0),
             INITIATOR_A,
             &mode,
@@ -453,12 +462,13 @@ fn port_specific_key_beats_the_all_ports_key() {
     let responder = aggressive_responder().secret(&["fqdn:initiator.lab"], b"port0-key");
     let charon = lab.charon(&responder).expect("charon starts");
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
     let mode = Mode::Aggressive(Identity::Fqdn("initiator.lab".to_owned()));
 
     let est = handshake(
         &lab,
         &charon,
-        &provider,
+        &reader,
         PortSelector::Port(0),
         INITIATOR_A,
         &mode,
@@ -471,7 +481,7 @@ fn port_specific_key_beats_the_all_ports_key() {
     // mode shows it at once: the responder's HASH_R does not verify.
     let socket = lab.socket(INITIATOR_A).expect("socket in the lab");
     let started = Instant::now();
-    let err = Initiator::new(&provider, PortSelector::Port(1))
+    let err = Initiator::new(&reader, PortSelector::Port(1))
         .timing(FAST)
         .phase1(&socket, lab.responder(), &mode)
         .expect_err("the all-ports key is not charon's");
@@ -501,10 +511,11 @@ fn keys_survive_a_provider_restart_from_storage() {
     let charon = lab.charon(&main_responder()).expect("charon starts");
 
     let first = start_provider(&adapter);
+    let first_reader = first.reader();
     let a = handshake(
         &lab,
         &charon,
-        &first,
+        &first_reader,
         PortSelector::Port(0),
         INITIATOR_A,
         &Mode::Main,
@@ -512,6 +523,23 @@ fn keys_survive_a_provider_restart_from_storage() {
     );
     established_at_charon(&charon, &a);
     drop(first);
+
+    // The stopped provider's reader serves nothing, and the initiator holding it refuses.
+    let socket = lab.socket(INITIATOR_A).expect("socket in the lab");
+    let err = Initiator::new(&first_reader, PortSelector::Port(0))
+        .phase1(&socket, lab.responder(), &Mode::Main)
+        .expect_err("a stopped provider serves no key");
+    assert!(
+        matches!(
+            err,
+            Phase1Error::NoKey {
+                miss: LookupMiss::Stopped,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    drop(socket);
 
     // Another process reads the same directory while no provider holds it.
     let show = adapter.run(&["show", "--json"], b"");
@@ -522,7 +550,7 @@ fn keys_survive_a_provider_restart_from_storage() {
     let b = handshake(
         &lab,
         &charon,
-        &second,
+        &second.reader(),
         PortSelector::Port(0),
         INITIATOR_A,
         &Mode::Main,
@@ -561,10 +589,11 @@ fn after_clear_cache_the_lookup_finds_nothing_and_the_initiator_refuses() {
     let mode = Mode::Aggressive(Identity::Fqdn("initiator.lab".to_owned()));
 
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
     let est = handshake(
         &lab,
         &charon,
-        &provider,
+        &reader,
         PortSelector::Port(0),
         INITIATOR_A,
         &mode,
@@ -575,17 +604,18 @@ fn after_clear_cache_the_lookup_finds_nothing_and_the_initiator_refuses() {
 
     verb(&adapter, &["ClearCache"]);
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
     let id = Identifier::parse(2, b"initiator.lab").expect("FQDN");
     let mut buf = KeyBuffer::new();
     assert_eq!(
-        provider.lookup(PortSelector::Port(0), &id, &mut buf),
+        reader.lookup(PortSelector::Port(0), &id, &mut buf),
         Err(LookupMiss::NoKey)
     );
     assert!(buf.expose_secret().is_empty());
 
     let socket = lab.socket(INITIATOR_A).expect("socket in the lab");
     let started = Instant::now();
-    let err = Initiator::new(&provider, PortSelector::Port(0))
+    let err = Initiator::new(&reader, PortSelector::Port(0))
         .phase1(&socket, lab.responder(), &mode)
         .expect_err("no key: the initiator must not start");
     assert!(
@@ -622,6 +652,7 @@ fn a_silent_peer_is_a_clear_error_within_a_bound() {
     let adapter = iscsisec!();
     verb(&adapter, &["GroupKey", "any-key", "*"]);
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
     for mode in [
         Mode::Main,
         Mode::Aggressive(Identity::Fqdn("initiator.lab".to_owned())),
@@ -629,7 +660,7 @@ fn a_silent_peer_is_a_clear_error_within_a_bound() {
         let peer = ScriptedPeer::start(|_| Vec::new());
         let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
         let started = Instant::now();
-        let err = Initiator::new(&provider, PortSelector::Port(0))
+        let err = Initiator::new(&reader, PortSelector::Port(0))
             .timing(FAST)
             .phase1(&socket, peer.addr, &mode)
             .expect_err("nobody answers");
@@ -659,6 +690,7 @@ fn a_peer_answering_garbage_is_a_clear_error_within_a_bound() {
     let adapter = iscsisec!();
     verb(&adapter, &["GroupKey", "any-key", "*"]);
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
     for mode in [
         Mode::Main,
         Mode::Aggressive(Identity::Fqdn("initiator.lab".to_owned())),
@@ -668,7 +700,7 @@ fn a_peer_answering_garbage_is_a_clear_error_within_a_bound() {
         let peer = ScriptedPeer::start(garbage_for);
         let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
         let started = Instant::now();
-        let err = Initiator::new(&provider, PortSelector::Port(0))
+        let err = Initiator::new(&reader, PortSelector::Port(0))
             .timing(FAST)
             .phase1(&socket, peer.addr, &mode)
             .expect_err("garbage never completes phase 1");
@@ -700,6 +732,7 @@ fn a_forged_answer_with_a_degenerate_public_value_is_refused() {
     let adapter = iscsisec!();
     verb(&adapter, &["GroupKey", "any-key", "*"]);
     let provider = start_provider(&adapter);
+    let reader = provider.reader();
     // The answer echoes our SA, then offers g^xr = 1, which would make the shared secret 1.
     let peer = ScriptedPeer::start(|request| {
         let Ok(m) = Message::decode(request) else {
@@ -732,7 +765,7 @@ fn a_forged_answer_with_a_degenerate_public_value_is_refused() {
     });
     let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
     let mode = Mode::Aggressive(Identity::Fqdn("initiator.lab".to_owned()));
-    let err = Initiator::new(&provider, PortSelector::Port(0))
+    let err = Initiator::new(&reader, PortSelector::Port(0))
         .timing(FAST)
         .phase1(&socket, peer.addr, &mode)
         .expect_err("a degenerate DH value is refused");
@@ -781,10 +814,10 @@ fn verb(adapter: &Iscsisec, args: &[&str]) {
 
 /// Starts a provider over the adapter's state directory (it holds the directory's lock until
 /// dropped, so no verb may run meanwhile).
-fn start_provider(adapter: &Iscsisec) -> Provider<DirStore> {
+fn start_provider(adapter: &Iscsisec) -> Provider<DirStore, ProcessPlatform> {
     let store = DirStore::open(adapter.state_dir()).expect("state directory opens");
-    let (provider, report) =
-        Provider::start(store, AdapterConfig::default()).expect("provider starts");
+    let (provider, report) = Provider::start(store, AdapterConfig::default(), process_platform())
+        .expect("provider starts");
     assert_eq!(report.corrupt, 0);
     provider
 }
@@ -794,14 +827,14 @@ fn start_provider(adapter: &Iscsisec) -> Provider<DirStore> {
 fn handshake(
     lab: &lab::Lab,
     charon: &Charon<'_>,
-    provider: &Provider<DirStore>,
+    reader: &Reader<ProcessPlatform>,
     port: PortSelector,
     from: Ipv4Addr,
     mode: &Mode,
     what: &str,
 ) -> Established {
     let socket = lab.socket(from).expect("socket in the lab");
-    Initiator::new(provider, port)
+    Initiator::new(reader, port)
         .phase1(&socket, lab.responder(), mode)
         .unwrap_or_else(|e| panic!("{what}: {e}\n{}", charon.log_tail()))
 }

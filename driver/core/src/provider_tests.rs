@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::consts::ip_address_type;
-use crate::fuzzing::{FlakyStore, fingerprint};
+use crate::fuzzing::{FlakyStore, TestPlatform, fingerprint, test_platform};
 use crate::store::{MemoryStore, Visitor};
 use crate::wire::IscsiIpAddress;
 use alloc::rc::Rc;
@@ -15,17 +15,23 @@ const SEC: Guid = SECURITY_CONFIG_OPERATIONS_GUID;
 const OPS: Guid = OPERATIONS_GUID;
 const ALL: u32 = 0xFFFF_FFFF;
 
-type P = Provider<MemoryStore>;
+type P = Provider<MemoryStore, TestPlatform>;
 
 fn provider() -> P {
-    Provider::start(MemoryStore::new(), AdapterConfig::default())
-        .unwrap()
-        .0
+    Provider::start(
+        MemoryStore::new(),
+        AdapterConfig::default(),
+        test_platform(),
+    )
+    .unwrap()
+    .0
 }
 
 fn restart(p: P) -> P {
     let config = p.config();
-    Provider::start(p.into_store(), config).unwrap().0
+    Provider::start(p.into_store(), config, test_platform())
+        .unwrap()
+        .0
 }
 
 /// Calls a method with a buffer exactly as long as the input or the OUT, whichever is larger.
@@ -499,7 +505,9 @@ fn capacity_refuses_new_entries_only() {
         port_count: 2,
         max_entries: 2,
     };
-    let mut p = Provider::start(MemoryStore::new(), config).unwrap().0;
+    let mut p = Provider::start(MemoryStore::new(), config, test_platform())
+        .unwrap()
+        .0;
     assert_eq!(set_psk(&mut p, 0, 1, 2, b"a", b"1"), IsdscStatus::SUCCESS);
     assert_eq!(set_psk(&mut p, 1, 1, 2, b"a", b"2"), IsdscStatus::SUCCESS);
     assert_eq!(
@@ -864,8 +872,10 @@ fn a_failed_store_write_changes_nothing() {
         inner: MemoryStore::new(),
         fail: Rc::clone(&fail),
     };
-    let mut p = Provider::start(store, AdapterConfig::default()).unwrap().0;
-    let ok = |p: &mut Provider<FlakyStore>, m: u32, class: Guid, input: &[u8]| {
+    let mut p = Provider::start(store, AdapterConfig::default(), test_platform())
+        .unwrap()
+        .0;
+    let ok = |p: &mut Provider<FlakyStore, TestPlatform>, m: u32, class: Guid, input: &[u8]| {
         let mut buf = input.to_vec();
         buf.resize(input.len().max(16), 0);
         let r = p.execute_method(&class, m, &mut buf, input.len() as u32, 16);
@@ -927,8 +937,10 @@ fn clear_cache_interrupted_by_storage_finishes_next_time() {
         inner: MemoryStore::new(),
         budget: Rc::clone(&budget),
     };
-    let mut p = Provider::start(store, AdapterConfig::default()).unwrap().0;
-    let run = |p: &mut Provider<FailAfter>, m: u32, class: Guid, input: &[u8]| {
+    let mut p = Provider::start(store, AdapterConfig::default(), test_platform())
+        .unwrap()
+        .0;
+    let run = |p: &mut Provider<FailAfter, TestPlatform>, m: u32, class: Guid, input: &[u8]| {
         let mut buf = input.to_vec();
         buf.resize(input.len().max(4), 0);
         p.execute_method(&class, m, &mut buf, input.len() as u32, 4);
@@ -977,7 +989,8 @@ fn populated() -> P {
 fn restart_rebuilds_exactly_the_same_table() {
     let p = populated();
     let fp = fingerprint(p.table());
-    let (p2, report) = Provider::start(p.into_store(), AdapterConfig::default()).unwrap();
+    let (p2, report) =
+        Provider::start(p.into_store(), AdapterConfig::default(), test_platform()).unwrap();
     assert_eq!(
         report,
         LoadReport {
@@ -1006,7 +1019,7 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
         ),
         (PortSelector::Port(0), fqdn("other.example")),
     ];
-    let intact = Provider::start(store.clone(), AdapterConfig::default())
+    let intact = Provider::start(store.clone(), AdapterConfig::default(), test_platform())
         .unwrap()
         .0;
     let expected: Vec<_> = ids
@@ -1020,7 +1033,8 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
             for bit in [0x01u8, 0x80] {
                 let mut damaged = store.clone();
                 damaged.records_mut().get_mut(name).unwrap()[i] ^= bit;
-                let (mut p, report) = Provider::start(damaged, AdapterConfig::default()).unwrap();
+                let (mut p, report) =
+                    Provider::start(damaged, AdapterConfig::default(), test_platform()).unwrap();
                 assert_eq!(
                     report,
                     LoadReport {
@@ -1050,7 +1064,7 @@ fn a_damaged_explicit_key_does_not_fall_back_to_the_group_key() {
     let mut store = p.into_store();
     let name = RecordName::psk(PortSelector::Port(0), &fqdn("port.example"));
     store.records_mut().get_mut(name.as_str()).unwrap()[20] ^= 1;
-    let (mut p, _) = Provider::start(store, AdapterConfig::default()).unwrap();
+    let (mut p, _) = Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
     let id = fqdn("port.example");
     assert_eq!(
         look(&p, PortSelector::Port(0), &id),
@@ -1088,7 +1102,8 @@ fn clear_cache_removes_damaged_records_of_every_kind() {
     store
         .records_mut()
         .insert("stray-name".into(), b"junk".to_vec());
-    let (mut p, report) = Provider::start(store, AdapterConfig::default()).unwrap();
+    let (mut p, report) =
+        Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
     assert_eq!(
         report,
         LoadReport {
@@ -1117,7 +1132,7 @@ fn loading_keeps_every_valid_record_beyond_capacity() {
         port_count: 2,
         max_entries: 4,
     };
-    let (mut p, report) = Provider::start(p.into_store(), small).unwrap();
+    let (mut p, report) = Provider::start(p.into_store(), small, test_platform()).unwrap();
     assert_eq!(report.loaded, 10);
     assert_eq!(p.table().psk_count(), 10);
     assert_eq!(
@@ -1135,6 +1150,7 @@ fn loading_keeps_every_valid_record_beyond_capacity() {
             port_count: 0,
             max_entries: 4,
         },
+        test_platform(),
     )
     .unwrap();
     assert_eq!(p.table().psk_count(), 10);
@@ -1156,7 +1172,8 @@ fn unreadable_records_are_counted_not_fatal() {
             Ok(())
         }
     }
-    let (p, report) = Provider::start(Unreadable, AdapterConfig::default()).unwrap();
+    let (p, report) =
+        Provider::start(Unreadable, AdapterConfig::default(), test_platform()).unwrap();
     assert_eq!(
         report,
         LoadReport {
@@ -1182,10 +1199,8 @@ fn unreadable_records_are_counted_not_fatal() {
         }
     }
     assert_eq!(
-        Provider::start(Broken, AdapterConfig::default())
-            .unwrap_err()
-            .what,
-        "enumerate"
+        Provider::start(Broken, AdapterConfig::default(), test_platform()).unwrap_err(),
+        StartError::Store(StoreError { what: "enumerate" })
     );
 }
 

@@ -31,11 +31,9 @@
 //! damaged or moved record can never stand in for another entry. Decoding treats the bytes as
 //! untrusted input: a record that fails any check is counted as corrupt and not loaded.
 
-use alloc::boxed::Box;
 use core::fmt;
 use sha2::{Digest, Sha256};
 
-use crate::secret::{ChapSecret, PresharedKey};
 use crate::validate::{
     self, Destination, Identifier, MAX_NAME_ID_LEN, OuterAddress, PortSelector, SecurityFlags,
     TextAddress,
@@ -316,12 +314,13 @@ impl RecordRef<'_> {
     }
 }
 
-/// A decoded record: an entry ready for the table.
+/// A decoded record: an entry ready for the table, borrowing its secret bytes from the stored
+/// bytes it was decoded from (so decoding never copies a key).
 #[expect(
     clippy::large_enum_variant,
     reason = "short-lived, built once per record at load"
 )]
-pub enum Record {
+pub enum Record<'a> {
     /// An explicit preshared key.
     Psk {
         /// Port or all ports (not checked against the adapter: a stored entry is kept).
@@ -330,11 +329,11 @@ pub enum Record {
         id: Identifier,
         /// Flags stored with the key.
         flags: SecurityFlags,
-        /// The key.
-        key: Box<PresharedKey>,
+        /// The key bytes (1–256). Secret.
+        key: &'a [u8],
     },
-    /// The group key.
-    GroupKey(Box<PresharedKey>),
+    /// The group key bytes (1–256). Secret.
+    GroupKey(&'a [u8]),
     /// A tunnel-mode mapping.
     Tunnel {
         /// Port or all ports.
@@ -346,11 +345,11 @@ pub enum Record {
     },
     /// The generational GUID.
     GenerationalGuid([u8; 16]),
-    /// The initiator CHAP secret.
-    ChapSecret(Box<ChapSecret>),
+    /// The initiator CHAP secret bytes (1–16). Secret.
+    ChapSecret(&'a [u8]),
 }
 
-impl fmt::Debug for Record {
+impl fmt::Debug for Record<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Record::Psk {
@@ -379,7 +378,7 @@ impl fmt::Debug for Record {
     }
 }
 
-impl Record {
+impl<'a> Record<'a> {
     /// The same record as a [`RecordRef`], to encode or name it.
     #[must_use]
     pub fn as_ref(&self) -> RecordRef<'_> {
@@ -393,9 +392,9 @@ impl Record {
                 port: *port,
                 id,
                 flags: *flags,
-                key: key.expose_secret(),
+                key,
             },
-            Record::GroupKey(key) => RecordRef::GroupKey(key.expose_secret()),
+            Record::GroupKey(key) => RecordRef::GroupKey(key),
             Record::Tunnel {
                 port,
                 destination,
@@ -406,7 +405,7 @@ impl Record {
                 outer,
             },
             Record::GenerationalGuid(guid) => RecordRef::GenerationalGuid(guid),
-            Record::ChapSecret(secret) => RecordRef::ChapSecret(secret.expose_secret()),
+            Record::ChapSecret(secret) => RecordRef::ChapSecret(secret),
         }
     }
 
@@ -422,7 +421,7 @@ impl Record {
     ///
     /// The first check that fails, in the order: length, magic, version, reserved, checksum,
     /// kind, payload, name.
-    pub fn decode(name: &str, bytes: &[u8]) -> Result<Record, RecordError> {
+    pub fn decode(name: &str, bytes: &'a [u8]) -> Result<Record<'a>, RecordError> {
         let record = Record::decode_unnamed(bytes)?;
         if record.name().as_str() != name {
             return Err(RecordError::NameMismatch);
@@ -435,7 +434,7 @@ impl Record {
     /// # Errors
     ///
     /// As [`Record::decode`], without [`RecordError::NameMismatch`].
-    pub fn decode_unnamed(bytes: &[u8]) -> Result<Record, RecordError> {
+    pub fn decode_unnamed(bytes: &'a [u8]) -> Result<Record<'a>, RecordError> {
         let mut r = Reader::new(bytes);
         let magic = r.take(4)?;
         let version = r.u8()?;
@@ -468,7 +467,7 @@ impl Record {
     }
 }
 
-fn decode_payload(kind: u8, payload: &[u8]) -> Result<Record, RecordError> {
+fn decode_payload(kind: u8, payload: &[u8]) -> Result<Record<'_>, RecordError> {
     let mut r = Reader::new(payload);
     let record = match kind {
         KIND_PSK => {
@@ -742,7 +741,7 @@ mod tests {
                 assert_eq!(port, PortSelector::Port(1));
                 assert_eq!(got, id);
                 assert_eq!(f, flags);
-                assert_eq!(key.expose_secret(), b"k1");
+                assert_eq!(key, b"k1");
             }
             other => panic!("{other:?}"),
         }

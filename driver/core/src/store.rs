@@ -30,6 +30,8 @@ impl fmt::Display for StoreError {
     }
 }
 
+impl core::error::Error for StoreError {}
+
 /// What [`RecordStore::load`] calls for each stored record: its name, and its bytes or the
 /// error met reading it.
 pub type Visitor<'a> = dyn FnMut(&str, Result<&[u8], StoreError>) + 'a;

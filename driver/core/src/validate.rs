@@ -10,12 +10,11 @@
 //! that SPEC names for the first failed check. [`IsdscStatus::from`] is the only place that maps
 //! these errors to status codes.
 
-use alloc::boxed::Box;
 use core::fmt;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::consts::{ALL_PORTS, IsdscStatus, id_type, ip_address_type, security_flag};
-use crate::secret::{ChapSecret, MAX_CHAP_SECRET_LEN, MAX_PRESHARED_KEY_LEN, PresharedKey};
+use crate::secret::{MAX_CHAP_SECRET_LEN, MAX_PRESHARED_KEY_LEN};
 use crate::wire::IscsiIpAddress;
 use crate::wire::ip_address::TEXT_ADDRESS_UNITS;
 
@@ -250,39 +249,30 @@ impl fmt::Debug for Identifier {
     }
 }
 
-/// Checks a preshared key: `None` for size 0 (remove or clear), else the key in its own wiped
-/// heap cell.
+/// Checks a preshared key: `None` for size 0 (remove or clear), else the key (1 to 256 bytes).
 ///
 /// # Errors
 ///
 /// [`ValidationError::KeyTooLong`] above 256 bytes.
-pub fn preshared_key(key: &[u8]) -> Result<Option<Box<PresharedKey>>, ValidationError> {
-    if key.is_empty() {
-        return Ok(None);
+pub fn preshared_key(key: &[u8]) -> Result<Option<&[u8]>, ValidationError> {
+    match key.len() {
+        0 => Ok(None),
+        n if n > MAX_PRESHARED_KEY_LEN => Err(ValidationError::KeyTooLong),
+        _ => Ok(Some(key)),
     }
-    if key.len() > MAX_PRESHARED_KEY_LEN {
-        return Err(ValidationError::KeyTooLong);
-    }
-    PresharedKey::boxed_from(key)
-        .map(Some)
-        .ok_or(ValidationError::KeyTooLong)
 }
 
-/// Checks an initiator CHAP secret: `None` for size 0 (clear), else the secret.
+/// Checks an initiator CHAP secret: `None` for size 0 (clear), else the secret (1 to 16 bytes).
 ///
 /// # Errors
 ///
 /// [`ValidationError::ChapSecretTooLong`] above 16 bytes.
-pub fn chap_secret(secret: &[u8]) -> Result<Option<Box<ChapSecret>>, ValidationError> {
-    if secret.is_empty() {
-        return Ok(None);
+pub fn chap_secret(secret: &[u8]) -> Result<Option<&[u8]>, ValidationError> {
+    match secret.len() {
+        0 => Ok(None),
+        n if n > MAX_CHAP_SECRET_LEN => Err(ValidationError::ChapSecretTooLong),
+        _ => Ok(Some(secret)),
     }
-    if secret.len() > MAX_CHAP_SECRET_LEN {
-        return Err(ValidationError::ChapSecretTooLong);
-    }
-    ChapSecret::boxed_from(secret)
-        .map(Some)
-        .ok_or(ValidationError::ChapSecretTooLong)
 }
 
 /// A non-empty text address, without its terminating NUL.

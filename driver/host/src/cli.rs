@@ -36,6 +36,7 @@ use iscsisec_core::{
 };
 use zeroize::Zeroizing;
 
+use crate::platform::{ProcessPlatform, process_platform};
 use crate::store::DirStore;
 use crate::{demo, show, text};
 
@@ -334,7 +335,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
 }
 
 /// Resolves the state directory, opens it and starts the core over it.
-fn open(cli: &Cli) -> Result<Provider<DirStore>, Failure> {
+fn open(cli: &Cli) -> Result<Provider<DirStore, ProcessPlatform>, Failure> {
     let dir = match &cli.state {
         Some(dir) => dir.clone(),
         None => default_state_dir().ok_or_else(|| {
@@ -353,7 +354,7 @@ fn open(cli: &Cli) -> Result<Provider<DirStore>, Failure> {
         port_count: cli.ports,
         max_entries: cli.max_entries,
     };
-    match Provider::start(store, config) {
+    match Provider::start(store, config, process_platform()) {
         Ok((provider, _report)) => {
             // Files that could not be read at all (the core counts them as corrupt records).
             for failure in provider.store().take_failures() {
@@ -386,7 +387,7 @@ fn default_state_dir() -> Option<PathBuf> {
 /// One method call, the same path for `exec` and the iscsicli verbs: a buffer of
 /// `max(in, out)` bytes holding the IN data, handed to the core as the driver would.
 fn dispatch(
-    provider: &mut Provider<DirStore>,
+    provider: &mut Provider<DirStore, ProcessPlatform>,
     class: &Guid,
     method_id: u32,
     input: &[u8],
@@ -522,16 +523,16 @@ fn lookup(cli: &Cli, args: &LookupArgs) -> Result<ExitCode, Failure> {
             stdout_line(&line)?;
             Ok(ExitCode::SUCCESS)
         }
-        Err(LookupMiss::NoKey) => {
-            stdout_line("source=none")?;
-            Ok(ExitCode::FAILURE)
-        }
         Err(LookupMiss::Damaged) => {
             stdout_line("source=none")?;
             stderr_line(
                 "error: a stored record for this identifier is damaged; run ClearCache or set \
                  the key again",
             );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(_) => {
+            stdout_line("source=none")?;
             Ok(ExitCode::FAILURE)
         }
     }
@@ -704,7 +705,10 @@ fn build_call(verb: &Command) -> Result<Call, Failure> {
 }
 
 /// Dispatches a verb's call and prints `status=NAME code=0x…` (and GetPSKey's flags).
-fn report_verb(call: &Call, provider: &mut Provider<DirStore>) -> Result<ExitCode, Failure> {
+fn report_verb(
+    call: &Call,
+    provider: &mut Provider<DirStore, ProcessPlatform>,
+) -> Result<ExitCode, Failure> {
     let out = out_size(&call.class, call.method_id).unwrap_or(0);
     let (result, buffer) = dispatch(provider, &call.class, call.method_id, &call.input, out);
     if !result.status.is_success() {

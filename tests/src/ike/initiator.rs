@@ -37,7 +37,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
-use iscsisec_core::{Identifier, KeyBuffer, KeySource, LookupMiss, PortSelector, RecordStore};
+use iscsisec_core::{Identifier, KeyBuffer, KeySource, LookupMiss, Platform, PortSelector, Reader};
 use sha2::{Digest, Sha256};
 
 use super::crypto::{
@@ -51,8 +51,8 @@ use super::wire::{
 
 /// Where the initiator gets its preshared key: the provider's lookup (SPEC §5).
 ///
-/// Implemented for the core's `Provider`; an HBA's IKE engine holds one of these and asks it
-/// for the key of the identifier it is about to present.
+/// Implemented for the core's [`Reader`], the hot-path handle an HBA's IKE engine holds
+/// (`Provider::reader`): it asks it for the key of the identifier it is about to present.
 pub trait PresharedKeys {
     /// Copies the key for `id` on `port` into `out` and says where it came from.
     ///
@@ -67,7 +67,7 @@ pub trait PresharedKeys {
     ) -> Result<KeySource, LookupMiss>;
 }
 
-impl<S: RecordStore> PresharedKeys for iscsisec_core::Provider<S> {
+impl<P: Platform> PresharedKeys for Reader<P> {
     fn lookup_key(
         &self,
         port: PortSelector,
@@ -249,14 +249,10 @@ impl fmt::Display for Phase1Error {
                     PortSelector::Port(n) => format!("port {n}"),
                     PortSelector::All => "all ports".to_owned(),
                 };
-                let why = match miss {
-                    LookupMiss::NoKey => "no explicit key and no group key is set",
-                    LookupMiss::Damaged => "the stored record of its explicit key is damaged",
-                };
                 write!(
                     f,
                     "refusing to start phase 1: the lookup has no preshared key for {identity} \
-                     on {port} ({why}); nothing was sent"
+                     on {port} ({miss}); nothing was sent"
                 )
             }
             Phase1Error::Identity(s) => write!(f, "cannot form the identifier to present: {s}"),
@@ -324,7 +320,7 @@ impl fmt::Display for Discard {
     }
 }
 
-/// An initiator holding a key lookup, as an HBA's IKE engine holds the provider's reader.
+/// An initiator holding a key lookup, as an HBA's IKE engine holds the provider's [`Reader`].
 pub struct Initiator<'k, K: PresharedKeys + ?Sized> {
     keys: &'k K,
     port: PortSelector,
