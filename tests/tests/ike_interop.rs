@@ -712,18 +712,19 @@ fn a_peer_answering_garbage_is_a_clear_error_within_a_bound() {
         else {
             panic!("{err}");
         };
+        // NoAnswer means none was accepted; at least the first burst arrived in its window
+        // (under load the last burst may come after the last window closed).
         let per_request = u32::try_from(garbage_for(&[0; 28]).len()).expect("small");
-        assert_eq!(
-            *dropped,
-            3 * per_request,
-            "every bad answer was dropped: {err}"
+        assert!(
+            (per_request..=3 * per_request).contains(dropped),
+            "bad answers dropped: {err}"
         );
         assert!(matches!(
             last_drop,
             Some(Discard::Malformed(_)) | Some(Discard::Unexpected(_))
         ));
         eprintln!("garbage peer ({mode:?}): {err}");
-        peer.finish();
+        assert_eq!(peer.finish(), 3, "the request was sent three times");
     }
 }
 

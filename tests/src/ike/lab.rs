@@ -77,8 +77,9 @@ pub fn lab_or_skip(scenario: &str) -> Option<Lab> {
             if ci() {
                 panic!("{scenario}: a prerequisite of the IKE interop suite is missing: {why}");
             }
-            // Written to the process's stderr directly, past the test harness's capture.
-            let _ = writeln!(std::io::stderr(), "SKIP: {scenario}: {why}");
+            // Written to the process's stderr directly, past the test harness's capture, and
+            // on a line of its own (the harness has printed `test NAME ... ` without a newline).
+            let _ = write!(std::io::stderr(), "\nSKIP: {scenario}: {why}\n");
             None
         }
         Err(LabError::Failed(why)) => panic!("{scenario}: the lab failed: {why}"),
