@@ -910,8 +910,8 @@ impl Exchange {
             }
         };
         let error = payloads.iter().find_map(|p| match p {
-            // Types below 8192 are errors (RFC 2408 §3.14.1).
-            Payload::Notify(n) if n.notify_type < 8192 => Some(n.notify_type),
+            // Types below 16384 are errors, public or private (RFC 2408 §3.14.1).
+            Payload::Notify(n) if n.notify_type < 16_384 => Some(n.notify_type),
             _ => None,
         });
         match error {

@@ -18,12 +18,11 @@
 //! iproute2). [`Lab::open`] reports a missing one as [`LabError::Missing`]; [`lab_or_skip`]
 //! turns that into one `SKIP:` line, or a failure when the environment variable `CI` is set.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::fs::{self, File};
 use std::io::Write as _;
 use std::marker::PhantomData;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, UdpSocket};
-use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU16, Ordering};
@@ -123,6 +122,7 @@ impl Lab {
             .lock()
             .map_err(|e| LabError::Failed(format!("cannot lock {}: {e}", lock_path.display())))?;
         check_prerequisites()?;
+        remove_stale_namespaces();
 
         let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed);
         let netns = format!("iscsisec-ike-{}-{seq}", std::process::id());
@@ -190,22 +190,7 @@ impl Lab {
     /// The namespace cannot be entered or the bind fails.
     pub fn socket(&self, addr: Ipv4Addr) -> Result<UdpSocket, String> {
         let path = PathBuf::from("/run/netns").join(&self.netns);
-        // setns() changes the calling thread only: a short-lived thread enters the namespace
-        // and creates the socket, which stays in that namespace for its whole life.
-        thread::scope(|s| {
-            s.spawn(|| {
-                let ns = File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                rustix::thread::move_into_link_name_space(
-                    ns.as_fd(),
-                    Some(rustix::thread::LinkNameSpaceType::Network),
-                )
-                .map_err(|e| format!("setns {}: {e}", path.display()))?;
-                UdpSocket::bind(SocketAddrV4::new(addr, IKE_PORT))
-                    .map_err(|e| format!("bind {addr}:{IKE_PORT}: {e}"))
-            })
-            .join()
-            .unwrap_or_else(|_| Err("the namespace thread panicked".to_owned()))
-        })
+        sys::bind_in_namespace(&path, SocketAddrV4::new(addr, IKE_PORT))
     }
 
     /// Starts charon with `responder`'s connection and secrets, loaded through swanctl.
@@ -292,11 +277,22 @@ pub enum ResponderMode {
 }
 
 /// A charon configuration: one connection and its secrets.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Responder {
     name: &'static str,
     mode: ResponderMode,
     secrets: Vec<(Vec<String>, Vec<u8>)>,
+}
+
+impl fmt::Debug for Responder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let owners: Vec<&Vec<String>> = self.secrets.iter().map(|(ids, _)| ids).collect();
+        f.debug_struct("Responder")
+            .field("name", &self.name)
+            .field("mode", &self.mode)
+            .field("secret_owners", &owners)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Responder {
@@ -502,8 +498,7 @@ impl Charon<'_> {
 
 impl Drop for Charon<'_> {
     fn drop(&mut self) {
-        let pid = rustix::process::Pid::from_child(&self.child);
-        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        sys::terminate(&self.child);
         let started = Instant::now();
         while started.elapsed() < STOP_BOUND {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -591,7 +586,12 @@ fn parse_list_sas(text: &str) -> Vec<IkeSa> {
 }
 
 fn check_prerequisites() -> Result<(), LabError> {
-    if !rustix::process::geteuid().is_root() {
+    if !cfg!(target_os = "linux") {
+        return Err(LabError::Missing(
+            "the lab needs Linux (network namespaces)".to_owned(),
+        ));
+    }
+    if !sys::is_root() {
         return Err(LabError::Missing(
             "not root (network namespaces and charon need it)".to_owned(),
         ));
@@ -622,6 +622,37 @@ fn check_prerequisites() -> Result<(), LabError> {
     Ok(())
 }
 
+/// Deletes lab namespaces left by a test process that died without unwinding (its PID, in the
+/// name, is gone), after stopping the processes still in them by PID: only this suite creates
+/// `iscsisec-ike-*` namespaces, so what runs there is a charon it started.
+fn remove_stale_namespaces() {
+    let Ok(list) = run("ip", &["netns", "list"]) else {
+        return;
+    };
+    for line in String::from_utf8_lossy(&list.stdout).lines() {
+        let name = line.split_whitespace().next().unwrap_or_default();
+        let Some(owner) = name
+            .strip_prefix("iscsisec-ike-")
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if owner == std::process::id() || Path::new("/proc").join(owner.to_string()).exists() {
+            continue;
+        }
+        if let Ok(pids) = run("ip", &["netns", "pids", name]) {
+            for pid in String::from_utf8_lossy(&pids.stdout).lines() {
+                if let Ok(pid) = pid.trim().parse::<i32>() {
+                    sys::terminate_pid(pid);
+                }
+            }
+        }
+        let _ = run("ip", &["netns", "del", name]);
+        let _ = writeln!(std::io::stderr(), "lab: removed a stale namespace {name}");
+    }
+}
+
 fn run(program: &str, args: &[&str]) -> std::io::Result<Output> {
     Command::new(program)
         .args(args)
@@ -642,8 +673,96 @@ fn checked(program: &str, args: &[&str]) -> Result<(), String> {
     }
 }
 
+/// Writes a configuration file readable by its owner only (swanctl.conf holds the secrets).
 fn write_file(path: &Path, text: &str) -> Result<(), String> {
-    fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    sys::private_file(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// What the lab needs from Linux. Elsewhere the lab reports itself missing before any of it
+/// is used, and the interop scenarios skip.
+#[cfg(target_os = "linux")]
+mod sys {
+    use std::fs::File;
+    use std::io;
+    use std::net::{SocketAddrV4, UdpSocket};
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::path::Path;
+    use std::process::Child;
+    use std::thread;
+
+    pub(super) fn is_root() -> bool {
+        rustix::process::geteuid().is_root()
+    }
+
+    /// Binds a UDP socket inside the network namespace `ns` (a `/run/netns` file).
+    pub(super) fn bind_in_namespace(ns: &Path, addr: SocketAddrV4) -> Result<UdpSocket, String> {
+        // setns() changes the calling thread only: a short-lived thread enters the namespace
+        // and creates the socket, which stays in that namespace for its whole life.
+        thread::scope(|s| {
+            s.spawn(|| {
+                let file = File::open(ns).map_err(|e| format!("{}: {e}", ns.display()))?;
+                rustix::thread::move_into_link_name_space(
+                    file.as_fd(),
+                    Some(rustix::thread::LinkNameSpaceType::Network),
+                )
+                .map_err(|e| format!("setns {}: {e}", ns.display()))?;
+                UdpSocket::bind(addr).map_err(|e| format!("bind {addr}: {e}"))
+            })
+            .join()
+            .unwrap_or_else(|_| Err("the namespace thread panicked".to_owned()))
+        })
+    }
+
+    /// Asks `child` to stop (SIGTERM, by its PID).
+    pub(super) fn terminate(child: &Child) {
+        let pid = rustix::process::Pid::from_child(child);
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+    }
+
+    /// Asks the process `pid` to stop (SIGTERM).
+    pub(super) fn terminate_pid(pid: i32) {
+        if let Some(pid) = rustix::process::Pid::from_raw(pid) {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        }
+    }
+
+    pub(super) fn private_file(path: &Path) -> io::Result<File> {
+        File::options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod sys {
+    use std::fs::File;
+    use std::io;
+    use std::net::{SocketAddrV4, UdpSocket};
+    use std::path::Path;
+    use std::process::Child;
+
+    pub(super) fn is_root() -> bool {
+        false
+    }
+
+    pub(super) fn bind_in_namespace(_: &Path, _: SocketAddrV4) -> Result<UdpSocket, String> {
+        Err("network namespaces need Linux".to_owned())
+    }
+
+    /// Nothing gentle to send here; the caller kills the child after its bound.
+    pub(super) fn terminate(_: &Child) {}
+
+    pub(super) fn terminate_pid(_: i32) {}
+
+    pub(super) fn private_file(path: &Path) -> io::Result<File> {
+        File::create(path)
+    }
 }
 
 #[cfg(test)]
