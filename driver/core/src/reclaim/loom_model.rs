@@ -114,10 +114,18 @@ fn read_once(r: &map::ReadHandle<ModelPlatform>) -> Option<Vec<u8>> {
     })
 }
 
-fn model(f: impl Fn() + Sync + Send + 'static) {
+/// Explores `f` with at most `preemptions` forced thread switches (bounded so that the
+/// models finish in seconds in a debug build). Each mutation of the protocol tried while
+/// writing it — dropping the fence after the announcement, ignoring the slots, ignoring the
+/// shared counter — fails these models within that bound.
+fn model_with(preemptions: usize, f: impl Fn() + Sync + Send + 'static) {
     let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(3);
+    b.preemption_bound = Some(preemptions);
     b.check(f);
+}
+
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    model_with(3, f);
 }
 
 #[test]
@@ -155,7 +163,7 @@ fn a_removed_key_is_gone_or_whole_and_reclaimed_only_after_the_reader() {
 
 #[test]
 fn two_readers_and_two_updates() {
-    model(|| {
+    model_with(2, || {
         let mut w = WriteHandle::new(ModelPlatform::new(2), 2, [0, 0]).unwrap();
         w.upsert(key(b"v0"));
         let readers: Vec<_> = (0..2)
@@ -203,6 +211,24 @@ fn after_stop_readers_see_the_stop_or_live_nodes() {
             }
         });
         w.stop();
+        w.grace().pending.collect(&w.grace().domain);
+        t.join().unwrap();
+    });
+}
+
+#[test]
+fn a_reader_that_reads_twice_is_covered_by_both_announcements() {
+    model_with(2, || {
+        let mut w = WriteHandle::new(ModelPlatform::new(1), 2, [0, 0]).unwrap();
+        w.upsert(key(b"old"));
+        let r = w.read_handle();
+        let t = loom::thread::spawn(move || {
+            for _ in 0..2 {
+                let v = read_once(&r).unwrap();
+                assert!(v == b"old" || v == b"new");
+            }
+        });
+        w.upsert(key(b"new"));
         w.grace().pending.collect(&w.grace().domain);
         t.join().unwrap();
     });
