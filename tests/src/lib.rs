@@ -16,6 +16,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+pub mod ike;
+
 /// `MSiSCSI_SecurityConfigOperations`, methods 1–6.
 pub const SECURITY_CONFIG: &str = "MSiSCSI_SecurityConfigOperations";
 /// `MSiSCSI_Operations`, method 71.
