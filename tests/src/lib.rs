@@ -16,6 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+pub mod ike;
 pub mod iscsi;
 
 /// `MSiSCSI_SecurityConfigOperations`, methods 1–6.
