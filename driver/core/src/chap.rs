@@ -72,7 +72,8 @@
 //! Nothing on the login path allocates or blocks for longer than the spin lock. The lock does
 //! not raise IRQL itself: in the kernel, call [`ChapAuthenticator::respond`],
 //! [`ChapAuthenticator::begin_mutual`], [`MutualChap::verify`] and drop a [`MutualChap`] at
-//! DISPATCH_LEVEL (from a DPC, or after raising), as with `KeAcquireSpinLockAtDpcLevel`, so
+//! DISPATCH_LEVEL (from a DPC, or inside [`Platform::read`], which raises to DISPATCH_LEVEL in
+//! the kernel), as with `KeAcquireSpinLockAtDpcLevel`, so
 //! that a holder is never preempted on its own processor by another caller.
 //! [`ChapAuthenticator::new`] and [`ChapAuthenticator::reseed`] call the platform's random
 //! source and run at PASSIVE_LEVEL.
@@ -88,6 +89,7 @@ mod generator;
 mod slots;
 
 use core::fmt;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use md5::{Digest, Md5};
 use spin::Mutex;
@@ -284,6 +286,10 @@ fn md5_raw(identifier: u8, secret: &[u8], challenge: &[u8]) -> [u8; RESPONSE_LEN
 pub struct ChapAuthenticator {
     capacity: usize,
     inner: Mutex<Inner>,
+    /// Slots in use, written under the lock, read without it (diagnostics at any IRQL).
+    in_progress: AtomicUsize,
+    /// The generator's `reseed_due`, written under the lock, read without it.
+    reseed_due: AtomicBool,
 }
 
 struct Inner {
@@ -314,12 +320,15 @@ impl ChapAuthenticator {
         Ok(ChapAuthenticator {
             capacity: slots.capacity(),
             inner: Mutex::new(Inner { generator, slots }),
+            in_progress: AtomicUsize::new(0),
+            reseed_due: AtomicBool::new(false),
         })
     }
 
     /// Mixes [`SEED_LEN`] fresh bytes from the platform's random source into the generator
     /// and restarts its reseed count. PASSIVE_LEVEL; the source is called before the lock is
-    /// taken.
+    /// taken, and the lock is taken inside [`Platform::read`] (DISPATCH_LEVEL in the kernel), so
+    /// that a login on the same processor cannot preempt the holder.
     ///
     /// # Errors
     ///
@@ -327,15 +336,20 @@ impl ChapAuthenticator {
     pub fn reseed<P: Platform>(&self, platform: &P) -> Result<(), RandomError> {
         let mut fresh = Zeroizing::new([0u8; SEED_LEN]);
         platform.fill_random(fresh.as_mut_slice())?;
-        self.inner.lock().generator.reseed(&mut fresh);
+        platform.read(|| {
+            let mut inner = self.inner.lock();
+            inner.generator.reseed(&mut fresh);
+            self.reseed_due
+                .store(inner.generator.reseed_due(), Ordering::Relaxed);
+        });
         Ok(())
     }
 
     /// True when the host should call [`ChapAuthenticator::reseed`] (half the reseed interval
-    /// is used up).
+    /// is used up). Takes no lock: any IRQL.
     #[must_use]
     pub fn reseed_due(&self) -> bool {
-        self.inner.lock().generator.reseed_due()
+        self.reseed_due.load(Ordering::Relaxed)
     }
 
     /// Slots in the challenge table ([`ChapConfig::max_logins`]).
@@ -344,10 +358,10 @@ impl ChapAuthenticator {
         self.capacity
     }
 
-    /// Mutual-CHAP logins in progress (slots in use).
+    /// Mutual-CHAP logins in progress (slots in use). Takes no lock: any IRQL.
     #[must_use]
     pub fn in_progress(&self) -> usize {
-        self.inner.lock().slots.in_use()
+        self.in_progress.load(Ordering::Relaxed)
     }
 
     /// One-way CHAP: answers the target's challenge with the per-target secret
@@ -407,8 +421,12 @@ impl ChapAuthenticator {
                 return Err(ChapRefusal::Reflection);
             }
             let slot = inner.slots.free_slot().ok_or(ChapRefusal::TableFull)?;
-            let ours = inner.fresh_challenge(target.challenge)?;
+            let drawn = inner.fresh_challenge(target.challenge);
+            self.reseed_due
+                .store(inner.generator.reseed_due(), Ordering::Relaxed);
+            let ours = drawn?;
             inner.slots.put(slot, ours);
+            self.in_progress.fetch_add(1, Ordering::Relaxed);
             (slot, ours)
         };
         Ok(MutualChap {
@@ -421,7 +439,9 @@ impl ChapAuthenticator {
     }
 
     fn release(&self, slot: usize) {
-        self.inner.lock().slots.release(slot);
+        let mut inner = self.inner.lock();
+        inner.slots.release(slot);
+        self.in_progress.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -1204,6 +1224,34 @@ mod tests {
     }
 
     #[test]
+    fn the_lock_free_count_follows_the_table() {
+        let auth = authenticator(3, 1);
+        let init = secret(INITIATOR);
+        let begin = || {
+            auth.begin_mutual(
+                &target(b"c"),
+                OUTGOING,
+                &init,
+                ConnectionSecurity::Cleartext,
+            )
+        };
+        let counts =
+            |auth: &ChapAuthenticator| (auth.in_progress(), auth.inner.lock().slots.in_use());
+        let a = begin().unwrap();
+        let b = begin().unwrap();
+        assert_eq!(counts(&auth), (2, 2));
+        let c = begin().unwrap();
+        assert_eq!(begin().unwrap_err(), ChapRefusal::TableFull);
+        assert_eq!(counts(&auth), (3, 3));
+        drop(b);
+        let good = answer_with(&a, INITIATOR);
+        assert_eq!(a.verify(&named(&good), &init, OUTGOING), Ok(()));
+        assert_eq!(counts(&auth), (1, 1));
+        drop(c);
+        assert_eq!(counts(&auth), (0, 0));
+    }
+
+    #[test]
     fn logins_on_many_threads_share_the_table() {
         let auth = with_seed(
             ChapConfig {
@@ -1232,6 +1280,7 @@ mod tests {
             }
         });
         assert_eq!(auth.in_progress(), 0);
+        assert_eq!(auth.inner.lock().slots.in_use(), 0);
     }
 
     /// Method 71 through the provider, as the driver receives it.
