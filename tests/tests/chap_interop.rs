@@ -28,7 +28,7 @@ use iscsisec_core::chap::{
 use iscsisec_tests::iscsi::adapter::{Adapter, authenticator};
 use iscsisec_tests::iscsi::fake_target::FakeTarget;
 use iscsisec_tests::iscsi::login::{Auth, LoginConfig, LoginError, Session, Transcript, login};
-use iscsisec_tests::iscsi::tgtd::{Tgtd, find_program, prerequisites};
+use iscsisec_tests::iscsi::tgtd::{Tgtd, find_program, prerequisites, tgtd_can_run};
 use iscsisec_tests::{Iscsisec, iscsisec, isdsc};
 
 const TID: u32 = 1;
@@ -46,7 +46,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A private tgtd, or `None` after a `SKIP:` line (a failure under CI).
 fn tgtd_or_skip(test: &str) -> Option<Tgtd> {
-    if !prerequisites(test, &[("tgtd", "tgt"), ("tgtadm", "tgt")]) {
+    if !tgtd_can_run(test) {
         return None;
     }
     Some(Tgtd::start().unwrap_or_else(|e| panic!("{test}: tgtd did not start: {e}")))

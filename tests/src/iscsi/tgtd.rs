@@ -69,6 +69,29 @@ pub fn prerequisites(test: &str, programs: &[(&str, &str)]) -> bool {
     false
 }
 
+/// Whether a private tgtd can run here (needs `tgtd` and `tgtadm`, and write access to tgtd's
+/// fixed runtime directory `/var/run/tgtd`, i.e. root): `true` if so. Otherwise prints one
+/// line `SKIP: <test>: …` and answers `false`, or, under CI, panics.
+///
+/// # Panics
+///
+/// Under CI, when something is missing.
+#[must_use]
+pub fn tgtd_can_run(test: &str) -> bool {
+    if !prerequisites(test, &[("tgtd", "tgt"), ("tgtadm", "tgt")]) {
+        return false;
+    }
+    let dir = Path::new("/var/run/tgtd");
+    let writable = fs::create_dir_all(dir).is_ok() && tempfile::tempfile_in(dir).is_ok();
+    if writable {
+        return true;
+    }
+    let why = "tgtd needs to write /var/run/tgtd (run as root)";
+    assert!(!under_ci(), "{test}: CI is set and {why}");
+    let _ = write!(std::io::stderr(), "\nSKIP: {test}: {why}\n");
+    false
+}
+
 /// A running private `tgtd`.
 #[derive(Debug)]
 pub struct Tgtd {
