@@ -108,8 +108,9 @@ use slots::{Outstanding, Slots};
 pub const CHAP_A_MD5: u8 = 5;
 /// Length of an MD5 CHAP response.
 pub const RESPONSE_LEN: usize = 16;
-/// Length of the challenges we send: 128 bits, the length of the MD5 output (RFC 1994 §2.3
-/// prefers a challenge no shorter than the hash), what Windows and older LIO send.
+/// Length of the challenges we send: 128 bits, as long as the MD5 response. RFC 1994 asks for
+/// challenges that are unique and unpredictable; 128 random bits never repeat in practice.
+/// Targets accept any length from 1 to 1024 (tgtd checks exactly that).
 pub const CHALLENGE_LEN: usize = 16;
 /// Longest challenge a target may send us (RFC 7143 §12.1.3: 1024 binary bytes).
 pub const MAX_TARGET_CHALLENGE_LEN: usize = 1024;
