@@ -5,8 +5,9 @@ use crate::consts::ip_address_type;
 use crate::fuzzing::{FlakyStore, TestPlatform, fingerprint, test_platform};
 use crate::store::{MemoryStore, Visitor};
 use crate::wire::IscsiIpAddress;
+use crate::wire::set_tunnel_mode_outer_address::Shape;
 use alloc::rc::Rc;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 use core::cell::Cell;
@@ -106,29 +107,43 @@ fn clear_cache(p: &mut P) -> IsdscStatus {
     status_of(p, SEC, 5, &[])
 }
 
-fn text_addr(s: &str) -> IscsiIpAddress {
+/// UTF-16LE bytes of `s` (leaked: test addresses borrow them for the whole test).
+fn utf16(s: &str) -> &'static [u8] {
+    s.encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect::<Vec<u8>>()
+        .leak()
+}
+
+fn text_addr(s: &str) -> IscsiIpAddress<'static> {
+    text_bytes(utf16(s))
+}
+
+/// A text address with exactly these `TextAddress` bytes (L is their length).
+fn text_bytes(bytes: &'static [u8]) -> IscsiIpAddress<'static> {
     let mut a = IscsiIpAddress::zeroed(ip_address_type::TEXT);
-    for (u, c) in a.text_address.iter_mut().zip(s.encode_utf16()) {
-        *u = c;
-    }
+    a.text_address = bytes;
     a
 }
 
-fn v4_addr(b: [u8; 4]) -> IscsiIpAddress {
+fn v4_addr(b: [u8; 4]) -> IscsiIpAddress<'static> {
     let mut a = IscsiIpAddress::zeroed(ip_address_type::IPV4);
     a.ipv4_address = b;
     a
 }
 
-fn tunnel(p: &mut P, port: u32, dest: IscsiIpAddress, outer: IscsiIpAddress) -> IsdscStatus {
-    let r = SetTunnelModeOuterAddressIn {
-        port_number: port,
-        destination_address: dest,
-        tunnel_mode_outer_address: outer,
-    };
-    let mut buf = vec![0; r.buffer_len()];
+/// Method 4's IN in the given shape.
+fn tunnel_in(shape: Shape, port: u32, dest: IscsiIpAddress, outer: IscsiIpAddress) -> Vec<u8> {
+    let mut r = SetTunnelModeOuterAddressIn::new(port, dest, outer);
+    r.shape = shape;
+    let mut buf = vec![0xa5; r.buffer_len()];
     r.emit(&mut buf).unwrap();
-    status_of(p, SEC, 4, &buf)
+    buf
+}
+
+/// Method 4 as WMI sends it (packed).
+fn tunnel(p: &mut P, port: u32, dest: IscsiIpAddress, outer: IscsiIpAddress) -> IsdscStatus {
+    status_of(p, SEC, 4, &tunnel_in(Shape::Packed, port, dest, outer))
 }
 
 fn fqdn(s: &str) -> Identifier {
@@ -236,7 +251,16 @@ fn rule3_short_input_for_each_method() {
             v
         }),
         (SEC, 3, sized(b"grp")),
-        (SEC, 4, vec![0; 1100]),
+        (
+            SEC,
+            4,
+            tunnel_in(
+                Shape::Packed,
+                0,
+                v4_addr([1, 2, 3, 4]),
+                v4_addr([5, 6, 7, 8]),
+            ),
+        ),
         (SEC, 6, vec![1; 16]),
         (OPS, 71, sized(b"0123456789abcdef")),
     ];
@@ -256,11 +280,11 @@ fn rule3_short_input_for_each_method() {
         }
     }
     assert_eq!(fingerprint(p.table()), before);
-    // The fixed parts of SPEC §3: 28, 12, 4, 1100, 0, 16, 4.
+    // The fixed parts of SPEC §3: 28, 12, 4, 38, 0, 16, 4.
     assert_eq!(wire::set_preshared_key_for_id::FIXED_LEN, 28);
     assert_eq!(wire::get_preshared_key_for_id::FIXED_LEN, 12);
     assert_eq!(wire::set_group_preshared_key::FIXED_LEN, 4);
-    assert_eq!(wire::set_tunnel_mode_outer_address::FIXED_LEN, 1100);
+    assert_eq!(wire::set_tunnel_mode_outer_address::FIXED_LEN, 38);
     assert_eq!(wire::set_generational_guid::FIXED_LEN, 16);
     assert_eq!(wire::set_chap_shared_secret::FIXED_LEN, 4);
 }
@@ -670,62 +694,92 @@ fn chap_secret_sizes() {
     assert!(p.table().chap_secret().is_none());
 }
 
-#[test]
-fn tunnel_address_rules() {
+/// SPEC §4 method 4 in one shape of SPEC §2 (both must answer alike).
+fn tunnel_address_rules_in(shape: Shape) {
     let mut p = provider();
+    let tunnel =
+        |p: &mut P, port, dest, outer| status_of(p, SEC, 4, &tunnel_in(shape, port, dest, outer));
     let outer = text_addr("Gateway.Example");
     assert_eq!(
         tunnel(&mut p, 2, v4_addr([1, 2, 3, 4]), outer),
         IsdscStatus::INVALID_PORT_NUMBER
     );
+    // A bad port wins over bad addresses.
+    assert_eq!(
+        tunnel(&mut p, 2, IscsiIpAddress::zeroed(4), text_bytes(b"odd")),
+        IsdscStatus::INVALID_PORT_NUMBER
+    );
+    let mut v4_odd_text = v4_addr([1, 2, 3, 4]);
+    v4_odd_text.text_address = b"a";
+    let mut empty_long_text = IscsiIpAddress::zeroed(3);
+    empty_long_text.text_address = &[0; 514];
     for bad_dest in [
         IscsiIpAddress::zeroed(3),
         IscsiIpAddress::zeroed(4),
         text_addr(""),
+        text_bytes(&[0, 0, 0x61, 0]),
+        text_bytes(b"odd"),
+        text_addr(&"x".repeat(257)),
+        v4_odd_text,
     ] {
         assert_eq!(
             tunnel(&mut p, 0, bad_dest, outer),
-            IsdscStatus::INVALID_PARAMETER
+            IsdscStatus::INVALID_PARAMETER,
+            "{bad_dest:?}"
         );
     }
-    let mut unterminated = text_addr("");
-    unterminated.text_address = [u16::from(b'x'); 257];
-    assert_eq!(
-        tunnel(&mut p, 0, unterminated, outer),
-        IsdscStatus::INVALID_PARAMETER
-    );
-    assert_eq!(
-        tunnel(&mut p, 0, v4_addr([1, 2, 3, 4]), unterminated),
-        IsdscStatus::INVALID_PARAMETER
-    );
-    assert_eq!(
-        tunnel(&mut p, 0, v4_addr([1, 2, 3, 4]), IscsiIpAddress::zeroed(4)),
-        IsdscStatus::INVALID_PARAMETER
-    );
-    assert_eq!(
-        tunnel(&mut p, 0, v4_addr([1, 2, 3, 4]), text_addr("")),
-        IsdscStatus::INVALID_PARAMETER
-    );
+    for bad_outer in [
+        IscsiIpAddress::zeroed(4),
+        text_addr(""),
+        text_bytes(b"odd"),
+        text_addr(&"x".repeat(257)),
+        v4_odd_text,
+        empty_long_text,
+    ] {
+        assert_eq!(
+            tunnel(&mut p, 0, v4_addr([1, 2, 3, 4]), bad_outer),
+            IsdscStatus::INVALID_PARAMETER,
+            "{bad_outer:?}"
+        );
+    }
     assert_eq!(p.table().tunnel_entries().len(), 0);
 
     assert_eq!(
         tunnel(&mut p, 0, text_addr("Target.EXAMPLE"), outer),
         IsdscStatus::SUCCESS
     );
+    // The same text with its NUL and padding counted in L (as a C caller sends L = 512).
+    let mut padded = utf16("target.example").to_vec();
+    padded.resize(512, 0);
     assert_eq!(
-        tunnel(
-            &mut p,
-            0,
-            text_addr("target.example"),
-            v4_addr([10, 0, 0, 9])
-        ),
+        tunnel(&mut p, 0, text_bytes(padded.leak()), v4_addr([10, 0, 0, 9])),
         IsdscStatus::SUCCESS
     );
     assert_eq!(
         p.table().tunnel_entries().len(),
         1,
-        "text destinations ignore ASCII case"
+        "text destinations ignore ASCII case, and the NUL ends the text"
     );
+    let target = Destination::parse(&text_addr("target.example")).unwrap();
+    assert_eq!(
+        p.table().tunnel(PortSelector::Port(0), &target),
+        Some(&OuterAddress::Ipv4([10, 0, 0, 9]))
+    );
+    // 256 units fill L = 512 without a NUL: the longest text, as destination and outer.
+    let longest = text_addr(&"b".repeat(256));
+    assert_eq!(tunnel(&mut p, 1, longest, longest), IsdscStatus::SUCCESS);
+    let longest_dest = Destination::parse(&longest).unwrap();
+    assert_eq!(
+        p.table()
+            .tunnel(PortSelector::Port(1), &longest_dest)
+            .map(|o| o.to_string().len()),
+        Some(256)
+    );
+    assert_eq!(
+        tunnel(&mut p, 1, longest, IscsiIpAddress::zeroed(3)),
+        IsdscStatus::SUCCESS
+    );
+
     let mut v6 = IscsiIpAddress::zeroed(2);
     v6.ipv6_address = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
     v6.ipv6_flow_info = 1;
@@ -733,6 +787,8 @@ fn tunnel_address_rules() {
     let mut v6b = v6;
     v6b.ipv6_flow_info = 2;
     v6b.ipv6_scope_id = 4;
+    // Text bytes under a non-text type are carried and ignored (L is still checked).
+    v6b.text_address = b"i\0g\0n\0";
     assert_eq!(
         tunnel(&mut p, ALL, v6b, v4_addr([10, 0, 0, 6])),
         IsdscStatus::SUCCESS
@@ -761,6 +817,82 @@ fn tunnel_address_rules() {
     );
     assert_eq!(p.table().tunnel_entries().len(), 1);
     assert_eq!(restart(p).table().tunnel_entries().len(), 1);
+}
+
+#[test]
+fn tunnel_address_rules_packed() {
+    tunnel_address_rules_in(Shape::Packed);
+}
+
+#[test]
+fn tunnel_address_rules_fixed_stride() {
+    tunnel_address_rules_in(Shape::FixedStride);
+}
+
+#[test]
+fn tunnel_shapes_by_in_size() {
+    let mut p = provider();
+    let packed = tunnel_in(
+        Shape::Packed,
+        0,
+        v4_addr([1, 1, 1, 1]),
+        v4_addr([2, 2, 2, 2]),
+    );
+    assert_eq!(packed.len(), 74, "WMI's IPv4 mapping");
+    // The same bytes padded to 1100 are read as the fixed stride: the outer address at 552
+    // is then all zero, a text address with no text.
+    let mut as_fixed = packed.clone();
+    as_fixed.resize(1100, 0);
+    assert_eq!(
+        status_of(&mut p, SEC, 4, &as_fixed),
+        IsdscStatus::INVALID_PARAMETER
+    );
+    // Padded to 1099 they are still packed.
+    as_fixed.truncate(1099);
+    assert_eq!(status_of(&mut p, SEC, 4, &as_fixed), IsdscStatus::SUCCESS);
+    // The fixed stride ignores L1 for where the outer address is.
+    let fixed = tunnel_in(Shape::FixedStride, 0, text_addr("t"), v4_addr([3, 3, 3, 3]));
+    assert_eq!((fixed.len(), fixed[36]), (1100, 2));
+    assert_eq!(status_of(&mut p, SEC, 4, &fixed), IsdscStatus::SUCCESS);
+    let t = Destination::parse(&text_addr("t")).unwrap();
+    assert_eq!(
+        p.table().tunnel(PortSelector::Port(0), &t),
+        Some(&OuterAddress::Ipv4([3, 3, 3, 3]))
+    );
+}
+
+#[test]
+fn tunnel_rule3_steps_change_nothing() {
+    let mut p = provider();
+    let before = fingerprint(p.table());
+    let full = tunnel_in(Shape::Packed, 0, text_addr("tg"), text_addr("gw"));
+    assert_eq!(full.len(), 44 + 34 + 4);
+    let mut long_l1 = full.clone();
+    long_l1[36..38].copy_from_slice(&0xFFFEu16.to_le_bytes());
+    let mut long_l2 = tunnel_in(Shape::FixedStride, 0, text_addr("tg"), text_addr("gw"));
+    long_l2[584..586].copy_from_slice(&0xFFFEu16.to_le_bytes());
+    for input in [
+        &full[..37],  // before L1
+        &full[..41],  // before the end of the destination's text
+        &full[..77],  // before L2
+        &full[..81],  // before the end of the outer address's text
+        &long_l1[..], // 38 + 65534 bytes needed
+        &long_l2[..], // 552 + 34 + 65534 bytes needed
+    ] {
+        let mut buf = input.to_vec();
+        buf.resize(input.len().max(4), 0);
+        let r = p.execute_method(&SEC, 4, &mut buf, input.len() as u32, 4);
+        assert_eq!(
+            r,
+            MethodResult {
+                status: NtStatus::INVALID_PARAMETER,
+                used: 0
+            },
+            "{} bytes",
+            input.len()
+        );
+    }
+    assert_eq!(fingerprint(p.table()), before);
 }
 
 #[test]
@@ -890,16 +1022,12 @@ fn a_failed_store_write_changes_nothing() {
     let before = fingerprint(p.table());
     let stored_before = p.store().inner.records().clone();
     fail.set(true);
-    let tun = {
-        let r = SetTunnelModeOuterAddressIn {
-            port_number: 0,
-            destination_address: v4_addr([1, 1, 1, 1]),
-            tunnel_mode_outer_address: v4_addr([2, 2, 2, 2]),
-        };
-        let mut b = vec![0; 1100];
-        r.emit(&mut b).unwrap();
-        b
-    };
+    let tun = tunnel_in(
+        Shape::Packed,
+        0,
+        v4_addr([1, 1, 1, 1]),
+        v4_addr([2, 2, 2, 2]),
+    );
     let calls: [(u32, Guid, Vec<u8>); 8] = [
         (1, SEC, set_psk_in(0, 1, 2, b"a", b"new")),
         (1, SEC, set_psk_in(0, 1, 2, b"b", b"new")),

@@ -38,7 +38,7 @@ use crate::validate::{
     self, Destination, Identifier, MAX_NAME_ID_LEN, OuterAddress, PortSelector, SecurityFlags,
     TextAddress,
 };
-use crate::wire::ip_address::TEXT_ADDRESS_UNITS;
+use crate::wire::ip_address::MAX_TEXT_ADDRESS_UNITS;
 
 /// The four magic bytes every record starts with.
 pub const MAGIC: [u8; 4] = *b"iSEC";
@@ -57,7 +57,7 @@ const KIND_CHAP_SECRET: u8 = 5;
 
 const PSK_FIXED: usize = 4 + 8 + 1 + 1 + 2;
 const MAX_PSK_PAYLOAD: usize = PSK_FIXED + MAX_NAME_ID_LEN + crate::secret::MAX_PRESHARED_KEY_LEN;
-const MAX_TEXT: usize = 1 + 2 + 2 * (TEXT_ADDRESS_UNITS - 1);
+const MAX_TEXT: usize = 1 + 2 + 2 * MAX_TEXT_ADDRESS_UNITS;
 const MAX_TUNNEL_PAYLOAD: usize = 4 + MAX_TEXT + MAX_TEXT;
 const MAX_PAYLOAD: usize = if MAX_PSK_PAYLOAD > MAX_TUNNEL_PAYLOAD {
     MAX_PSK_PAYLOAD
@@ -587,7 +587,7 @@ fn write_outer(w: &mut Writer<'_>, o: &OuterAddress) -> Result<(), RecordError> 
 
 fn read_text(r: &mut Reader<'_>) -> Result<TextAddress, RecordError> {
     let n = usize::from(r.u16()?);
-    let mut units = [0u16; TEXT_ADDRESS_UNITS - 1];
+    let mut units = [0u16; MAX_TEXT_ADDRESS_UNITS];
     let slot = units.get_mut(..n).ok_or(RecordError::BadPayload)?;
     for u in slot.iter_mut() {
         *u = r.u16()?;

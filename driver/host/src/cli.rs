@@ -683,11 +683,12 @@ fn build_call(verb: &Command) -> Result<Call, Failure> {
             persist: _,
         } => {
             initiator_name(name)?;
-            let repr = SetTunnelModeOuterAddressIn {
-                port_number: text::port("Port", port).map_err(usage)?,
-                destination_address: text::ip_address(destination),
-                tunnel_mode_outer_address: text::ip_address(tunnel),
-            };
+            let port_number = text::port("Port", port).map_err(usage)?;
+            let destination = text::ip_address("Destination", destination).map_err(usage)?;
+            let tunnel = text::ip_address("Tunnel", tunnel).map_err(usage)?;
+            // WMI's packed form, as a management tool's call reaches the driver.
+            let repr =
+                SetTunnelModeOuterAddressIn::new(port_number, destination.view(), tunnel.view());
             let input = emit_with(repr.buffer_len(), |b| repr.emit(b))?;
             Ok(Call::security_config(
                 method::SET_TUNNEL_MODE_OUTER_ADDRESS,

@@ -113,7 +113,10 @@ impl EpochDomain {
         match slot.and_then(|s| self.own(s)) {
             Some(s) => {
                 let e = self.epoch.load(Ordering::SeqCst);
-                s.epoch.store(e, Ordering::Relaxed);
+                // Release: a writer that reads this announcement then also knows every access
+                // of this thread's earlier sections happened before (a relaxed store would not
+                // carry the earlier exit's release; Miri's race detector caught that).
+                s.epoch.store(e, Ordering::Release);
                 // Orders the announcement before every load of the section (see
                 // `has_passed`).
                 fence(Ordering::SeqCst);

@@ -215,3 +215,21 @@ fn after_stop_readers_see_the_stop_or_live_nodes() {
         t.join().unwrap();
     });
 }
+
+#[test]
+fn a_reader_that_reads_twice_is_covered_by_both_announcements() {
+    model_with(2, || {
+        let mut w = WriteHandle::new(ModelPlatform::new(1), 2, [0, 0]).unwrap();
+        w.upsert(key(b"old"));
+        let r = w.read_handle();
+        let t = loom::thread::spawn(move || {
+            for _ in 0..2 {
+                let v = read_once(&r).unwrap();
+                assert!(v == b"old" || v == b"new");
+            }
+        });
+        w.upsert(key(b"new"));
+        w.grace().pending.collect(&w.grace().domain);
+        t.join().unwrap();
+    });
+}

@@ -11,6 +11,7 @@
 use super::epoch::{EpochDomain, Pending, ReaderSlot};
 use super::retired::Retired;
 use crate::platform::RandomError;
+use alloc::sync::Arc;
 
 /// What a process host supplies to [`EpochPlatform`]: each thread's slot, and random bytes.
 /// All safe: a slot of another domain, or none, only costs the shared counter, never
@@ -35,9 +36,24 @@ pub trait Threads: Send + Sync + 'static {
 /// Retired memory is freed once its grace period has passed, checked whenever the writer
 /// retires more and on [`EpochPlatform::collect`]. Readers never touch that state.
 pub struct EpochPlatform<T: Threads> {
-    domain: &'static EpochDomain,
+    domain: Domain,
     threads: T,
     pending: Pending,
+}
+
+/// The one domain a platform announces on, fixed at construction.
+enum Domain {
+    Static(&'static EpochDomain),
+    Shared(Arc<EpochDomain>),
+}
+
+impl Domain {
+    fn get(&self) -> &EpochDomain {
+        match self {
+            Domain::Static(d) => d,
+            Domain::Shared(d) => d,
+        }
+    }
 }
 
 impl<T: Threads> EpochPlatform<T> {
@@ -45,7 +61,17 @@ impl<T: Threads> EpochPlatform<T> {
     /// every provider in it), with slots and random bytes from `threads`.
     pub fn new(domain: &'static EpochDomain, threads: T) -> EpochPlatform<T> {
         EpochPlatform {
-            domain,
+            domain: Domain::Static(domain),
+            threads,
+            pending: Pending::new(),
+        }
+    }
+
+    /// A platform on a domain it shares by reference count (for a domain that is not to live
+    /// as long as the process).
+    pub fn with_shared_domain(domain: Arc<EpochDomain>, threads: T) -> EpochPlatform<T> {
+        EpochPlatform {
+            domain: Domain::Shared(domain),
             threads,
             pending: Pending::new(),
         }
@@ -59,14 +85,14 @@ impl<T: Threads> EpochPlatform<T> {
     /// Frees whatever retired memory no reader can hold any more. Returns whether nothing is
     /// left waiting.
     pub fn collect(&self) -> bool {
-        self.pending.collect(self.domain)
+        self.pending.collect(self.domain.get())
     }
 }
 
 impl<T: Threads> core::fmt::Debug for EpochPlatform<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("EpochPlatform")
-            .field("domain", self.domain)
+            .field("domain", self.domain.get())
             .finish_non_exhaustive()
     }
 }
@@ -77,12 +103,12 @@ impl<T: Threads> core::fmt::Debug for EpochPlatform<T> {
 // only when `has_passed` says every older section on that same domain has ended.
 unsafe impl<T: Threads> crate::Platform for EpochPlatform<T> {
     fn read<R>(&self, f: impl FnOnce() -> R) -> R {
-        let domain = self.domain;
+        let domain = self.domain.get();
         self.threads.with_slot(domain, |slot| domain.read(slot, f))
     }
 
     fn defer(&self, retired: Retired) {
-        self.pending.defer(self.domain, retired);
+        self.pending.defer(self.domain.get(), retired);
     }
 
     fn fill_random(&self, out: &mut [u8]) -> Result<(), RandomError> {

@@ -5,7 +5,6 @@ use super::map::{View, WriteHandle};
 use super::node::{KIND_DAMAGED, KIND_KEY, KIND_VALUE, NewNode, NodeSpec};
 use super::{EpochDomain, EpochPlatform, ReaderSlot, Threads};
 use crate::platform::{Platform, RandomError};
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 use std::sync::Arc;
@@ -43,8 +42,7 @@ impl Threads for StdThreads {
 }
 
 fn platform(slots: usize) -> EpochPlatform<StdThreads> {
-    let domain: &'static EpochDomain = Box::leak(Box::new(EpochDomain::new(slots).unwrap()));
-    EpochPlatform::new(domain, StdThreads)
+    EpochPlatform::with_shared_domain(Arc::new(EpochDomain::new(slots).unwrap()), StdThreads)
 }
 
 fn key_node(hash: u64, port: u32, id: &[u8], key: &[u8]) -> NewNode {
