@@ -10,8 +10,15 @@
 //! Readers enter a platform read section, check that the table has not stopped, and follow
 //! links with acquire loads; [`ReadHandle::read`] hands them a [`View`] that cannot leave the
 //! section. The writer publishes with release stores and hands what it unlinks to the
-//! platform's `defer`. The bucket array is sized once, at start, for the most entries the
-//! table can hold, so no update ever copies it.
+//! platform's `defer`. The bucket array is sized once, at start, for twice the most entries the
+//! table can hold, so no update ever copies it and chains stay short.
+//!
+//! A link (a bucket head or a node's `next`) is a tagged pointer: nodes are 64-byte aligned,
+//! and the low bits carry five bits of the target node's hash and whether the target had a
+//! successor when it was linked. A reader looking for a hash passes a node whose tag differs
+//! without touching it when that node is the last of its chain — a miss then costs the bucket
+//! word alone. (A published node's `next` never turns from null to non-null — insertion is at
+//! the head — so a "no successor" bit never goes stale.)
 
 use alloc::alloc::{alloc, dealloc};
 use alloc::vec::Vec;
@@ -26,6 +33,30 @@ use super::{Grace, OutOfMemory};
 
 /// Number of single-node slots.
 pub(crate) const SLOTS: usize = 3;
+
+/// The link bit saying the target node had a successor when it was linked.
+const LINK_MORE: usize = 1;
+/// The link bits holding five bits of the target node's hash.
+const LINK_TAG: usize = 0b11_1110;
+/// Every tag bit (below the nodes' alignment).
+const LINK_BITS: usize = LINK_MORE | LINK_TAG;
+const _: () = assert!(LINK_BITS < super::node::NODE_ALIGN);
+
+/// The tag bits of `hash` (its top five bits: the bucket index uses the low ones).
+fn tag(hash: u64) -> usize {
+    usize::try_from(hash >> 59).map_or(0, |t| t << 1) & LINK_TAG
+}
+
+/// The link word pointing at `node`, which has `hash` and whose own `next` word is `next`.
+fn link_to(node: NonNull<Node>, hash: u64, next: *mut Node) -> *mut Node {
+    let more = if untag(next).is_some() { LINK_MORE } else { 0 };
+    node.as_ptr().map_addr(|a| a | tag(hash) | more)
+}
+
+/// The node a link word points at.
+fn untag(word: *mut Node) -> Option<NonNull<Node>> {
+    NonNull::new(word.map_addr(|a| a & !LINK_BITS))
+}
 
 /// What writer and readers share.
 struct Shared<G: Grace> {
@@ -43,7 +74,7 @@ impl<G: Grace> Drop for Shared<G> {
         let mut all = Retired::new();
         for link in self.buckets.iter().chain(self.slots.iter()) {
             let mut cursor = link.swap(ptr::null_mut(), Ordering::Relaxed);
-            while let Some(node) = NonNull::new(cursor) {
+            while let Some(node) = untag(cursor) {
                 // SAFETY: a linked node is alive until retired; read its link first.
                 cursor = unsafe { node.as_ref() }.next.load(Ordering::Relaxed);
                 // SAFETY: just unlinked, and no reader exists.
@@ -81,9 +112,12 @@ pub(crate) struct View<'g> {
     hash_key: [u64; 2],
 }
 
-/// The nodes of one bucket chain, in order.
+/// The nodes of one bucket chain, in order: every node, or only those whose link tag matches
+/// a hash (the others may be the nodes of that hash's bucket with other hashes).
 pub(crate) struct Chain<'g> {
     cursor: *mut Node,
+    /// The tag wanted, or `None` for every node.
+    want: Option<usize>,
     _alive: PhantomData<&'g Node>,
 }
 
@@ -91,13 +125,21 @@ impl<'g> Iterator for Chain<'g> {
     type Item = NodeRef<'g>;
 
     fn next(&mut self) -> Option<NodeRef<'g>> {
-        let node = NonNull::new(self.cursor)?;
-        let node = NodeRef::new(node);
-        // SAFETY (of `NodeRef::new` above): `Chain` is only made from a read section or the
-        // writer, during which every node reachable from a bucket stays allocated.
-        // SAFETY: the node is alive (as above); its link is an atomic.
-        self.cursor = unsafe { &*node.as_ptr() }.next.load(Ordering::Acquire);
-        Some(node)
+        loop {
+            let word = self.cursor;
+            let node = untag(word)?;
+            let matches = self.want.is_none_or(|t| word.addr() & LINK_TAG == t);
+            if !matches && word.addr() & LINK_MORE == 0 {
+                // The last node of the chain, and not one the caller wants: not touched.
+                return None;
+            }
+            // SAFETY: `Chain` is only made from a read section or the writer, during which
+            // every node reachable from a bucket stays allocated; its link is an atomic.
+            self.cursor = unsafe { node.as_ref() }.next.load(Ordering::Acquire);
+            if matches {
+                return Some(NodeRef::new(node));
+            }
+        }
     }
 }
 
@@ -118,6 +160,7 @@ impl<'g> View<'g> {
     }
 }
 
+/// The nodes of `hash`'s bucket whose tag matches `hash` (callers compare the full hash).
 fn chain<'g>(buckets: &'g [AtomicPtr<Node>], mask: u64, hash: u64) -> Chain<'g> {
     let head = usize::try_from(hash & mask)
         .ok()
@@ -125,6 +168,16 @@ fn chain<'g>(buckets: &'g [AtomicPtr<Node>], mask: u64, hash: u64) -> Chain<'g> 
         .map_or(ptr::null_mut(), |b| b.load(Ordering::Acquire));
     Chain {
         cursor: head,
+        want: Some(tag(hash)),
+        _alive: PhantomData,
+    }
+}
+
+/// Every node of one bucket.
+fn whole_chain<'g>(bucket: &'g AtomicPtr<Node>) -> Chain<'g> {
+    Chain {
+        cursor: bucket.load(Ordering::Acquire),
+        want: None,
         _alive: PhantomData,
     }
 }
@@ -166,6 +219,7 @@ impl<G: Grace> WriteHandle<G> {
         hash_key: [u64; 2],
     ) -> Result<WriteHandle<G>, OutOfMemory> {
         let n = capacity
+            .saturating_mul(2)
             .max(8)
             .checked_next_power_of_two()
             .ok_or(OutOfMemory)?;
@@ -215,22 +269,17 @@ impl<G: Grace> WriteHandle<G> {
     /// Every node in the buckets, in no particular order.
     pub(crate) fn nodes(&self) -> impl Iterator<Item = NodeRef<'_>> {
         let s = self.shared.get();
-        s.buckets.iter().flat_map(|b| Chain {
-            cursor: b.load(Ordering::Acquire),
-            _alive: PhantomData,
-        })
+        s.buckets.iter().flat_map(whole_chain)
     }
 
     /// Every node in bucket `from` and after, with its bucket.
     pub(crate) fn nodes_from(&self, from: usize) -> impl Iterator<Item = (usize, NodeRef<'_>)> {
         let s = self.shared.get();
-        s.buckets.iter().enumerate().skip(from).flat_map(|(i, b)| {
-            Chain {
-                cursor: b.load(Ordering::Acquire),
-                _alive: PhantomData,
-            }
-            .map(move |n| (i, n))
-        })
+        s.buckets
+            .iter()
+            .enumerate()
+            .skip(from)
+            .flat_map(|(i, b)| whole_chain(b).map(move |n| (i, n)))
     }
 
     /// Publishes `node`, replacing the node of the same kind and identity (hash, port, id
@@ -250,7 +299,7 @@ impl<G: Grace> WriteHandle<G> {
                 // SAFETY: `new` is ours until published below.
                 unsafe { new.as_ref() }.next.store(after, Ordering::Relaxed);
                 // SAFETY: `link` is a bucket head or the `next` of a linked node: alive.
-                unsafe { link.as_ref() }.store(new.as_ptr(), Ordering::Release);
+                unsafe { link.as_ref() }.store(link_to(new, hash, after), Ordering::Release);
                 // SAFETY: `old` is no longer reachable from any link.
                 unsafe { retired.push(old) };
             }
@@ -265,11 +314,10 @@ impl<G: Grace> WriteHandle<G> {
                     unsafe { retired.push(new) };
                     return false;
                 };
+                let after = head.load(Ordering::Relaxed);
                 // SAFETY: `new` is ours until published.
-                unsafe { new.as_ref() }
-                    .next
-                    .store(head.load(Ordering::Relaxed), Ordering::Relaxed);
-                head.store(new.as_ptr(), Ordering::Release);
+                unsafe { new.as_ref() }.next.store(after, Ordering::Relaxed);
+                head.store(link_to(new, hash, after), Ordering::Release);
             }
         }
         let replaced = !retired.is_empty();
@@ -306,7 +354,7 @@ impl<G: Grace> WriteHandle<G> {
         for head in &self.shared.get().buckets {
             let mut link = NonNull::from(head);
             // SAFETY: links are bucket heads or `next` fields of linked (alive) nodes.
-            while let Some(node) = NonNull::new(unsafe { link.as_ref() }.load(Ordering::Relaxed)) {
+            while let Some(node) = untag(unsafe { link.as_ref() }.load(Ordering::Relaxed)) {
                 // SAFETY: `node` is linked, so alive.
                 let n = unsafe { node.as_ref() };
                 if NodeRef::new(node).kind() == kind {
@@ -347,7 +395,7 @@ impl<G: Grace> WriteHandle<G> {
         let mut retired = Retired::new();
         for link in s.buckets.iter().chain(s.slots.iter()) {
             let mut cursor = link.swap(ptr::null_mut(), Ordering::AcqRel);
-            while let Some(node) = NonNull::new(cursor) {
+            while let Some(node) = untag(cursor) {
                 // SAFETY: nodes of an unlinked chain stay alive until retired below.
                 cursor = unsafe { node.as_ref() }.next.load(Ordering::Relaxed);
                 // SAFETY: the chain was unlinked whole by the swap above.
@@ -377,7 +425,7 @@ impl<G: Grace> WriteHandle<G> {
         let mut link = NonNull::from(head);
         // SAFETY: links are bucket heads or `next` fields of linked nodes, alive while the
         // writer (the only one who unlinks) is here.
-        while let Some(node) = NonNull::new(unsafe { link.as_ref() }.load(Ordering::Relaxed)) {
+        while let Some(node) = untag(unsafe { link.as_ref() }.load(Ordering::Relaxed)) {
             let n = NodeRef::new(node);
             if n.kind() == kind
                 && n.hash() == hash

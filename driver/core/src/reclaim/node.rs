@@ -45,6 +45,11 @@ pub(crate) struct Node {
 
 const HEADER: usize = size_of::<Node>();
 
+/// Every node starts on a 64-byte boundary, which frees the low six bits of a pointer to it
+/// for the link word's tag (see `map::link`).
+pub(crate) const NODE_ALIGN: usize = 64;
+const _: () = assert!(align_of::<Node>() <= NODE_ALIGN);
+
 /// What a new node holds.
 pub(crate) struct NodeSpec<'a> {
     pub(crate) kind: u8,
@@ -197,17 +202,12 @@ impl<'a> NodeRef<'a> {
     pub(crate) fn is_freed(&self) -> bool {
         self.header().freed.load(Ordering::Relaxed)
     }
-
-    /// The pointer, for linking.
-    pub(super) fn as_ptr(&self) -> *mut Node {
-        self.node.as_ptr()
-    }
 }
 
 /// The layout of a node with `id_len` and `value_len` payload bytes.
 fn layout(id_len: usize, value_len: usize) -> Option<Layout> {
     let size = HEADER.checked_add(id_len)?.checked_add(value_len)?;
-    Layout::from_size_align(size, align_of::<Node>()).ok()
+    Layout::from_size_align(size, NODE_ALIGN).ok()
 }
 
 /// Where the payload of `node` starts.
