@@ -56,6 +56,9 @@ pub mod wire;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod testing;
 #[cfg(test)]
 mod proptests;
 

@@ -16,7 +16,7 @@ use crate::consts::{
     Guid, IsdscStatus, NtStatus, OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID, method,
 };
 use crate::lookup::{self, KeyBuffer, KeySource, LookupMiss};
-use crate::record::{MAX_RECORD_LEN, Record, RecordName, RecordRef};
+use crate::record::{self, Loaded, MAX_RECORD_LEN, Record, RecordName, RecordRef};
 use crate::store::{RecordStore, StoreError};
 use crate::table::{self, ExplicitMiss, Table, TunnelEntry};
 use crate::validate::{self, Destination, Identifier, OuterAddress, PortSelector, SecurityFlags};
@@ -61,6 +61,8 @@ pub struct LoadReport {
     pub loaded: usize,
     /// Records that failed their check and were skipped (and are reported as corrupt).
     pub corrupt: usize,
+    /// Entries whose name cannot be a record name: reported, left alone (SPEC §6).
+    pub foreign: usize,
 }
 
 /// The methods this provider serves.
@@ -186,15 +188,25 @@ impl<S: RecordStore> Provider<S> {
         let mut report = LoadReport::default();
         let mut out_of_memory = false;
         store.load(&mut |name, bytes| {
-            let decoded = bytes.ok().and_then(|b| Record::decode(name, b).ok());
-            let stored = match decoded {
-                Some(record) => {
+            let stored = match record::classify(name, bytes) {
+                Loaded::Record(record) => {
                     report.loaded = report.loaded.saturating_add(1);
                     load_record(&mut table, record)
                 }
-                None => {
+                Loaded::Damaged { found, names } => {
                     report.corrupt = report.corrupt.saturating_add(1);
-                    table.add_corrupt(name)
+                    // Until the table tracks damage by identity: the entry the content names is
+                    // marked damaged under its record name too, for the cache entries whose
+                    // damage changes an answer (ClearCache removes every marked name, so
+                    // tunnel mappings and the GUID, which it keeps, are not marked).
+                    let also = names.filter(|n| n.is_cache_entry() && !table.is_corrupt(n));
+                    let found_new = !table.is_corrupt(&found);
+                    let first = if found_new { table.add_corrupt(found.as_str()) } else { Ok(()) };
+                    first.and_then(|()| also.map_or(Ok(()), |n| table.add_corrupt(n.as_str())))
+                }
+                Loaded::Foreign => {
+                    report.foreign = report.foreign.saturating_add(1);
+                    Ok(())
                 }
             };
             out_of_memory |= stored.is_err();

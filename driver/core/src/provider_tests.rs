@@ -2,14 +2,13 @@
 
 use super::*;
 use crate::consts::ip_address_type;
-use crate::fuzzing::{FlakyStore, fingerprint};
-use crate::store::{MemoryStore, Visitor};
+use crate::fuzzing::fingerprint;
+use crate::store::MemoryStore;
+use crate::testing::{FaultStore, Scenario};
 use crate::wire::IscsiIpAddress;
-use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::cell::Cell;
 
 const SEC: Guid = SECURITY_CONFIG_OPERATIONS_GUID;
 const OPS: Guid = OPERATIONS_GUID;
@@ -438,7 +437,7 @@ fn set_psk_checks_in_spec_order() {
         IsdscStatus::INVALID_PARAMETER
     );
     assert_eq!(p.table().psk_count(), 0);
-    assert!(p.store().records().is_empty());
+    assert!(p.store().is_empty());
     assert_eq!(
         set_psk(&mut p, 0, 1, 3, b"ab", &[0; 256]),
         IsdscStatus::SUCCESS
@@ -481,7 +480,7 @@ fn set_psk_replace_remove_and_remove_absent() {
         IsdscStatus::SUCCESS
     );
     assert_eq!(p.table().psk_count(), 0);
-    assert!(p.store().records().is_empty());
+    assert!(p.store().is_empty());
     assert_eq!(
         set_psk(&mut p, 0, 1, 2, b"never.set", b""),
         IsdscStatus::SUCCESS
@@ -780,7 +779,7 @@ fn clear_cache_clears_keys_and_secret_and_keeps_tunnels_and_guid() {
         assert!(p.table().chap_secret().is_none());
         assert_eq!(p.table().tunnel_entries().len(), 1);
         assert_eq!(p.table().generational_guid(), [5; 16]);
-        assert_eq!(p.store().records().len(), 2);
+        assert_eq!(p.store().len(), 2);
     };
     check(&p);
     check(&restart(p));
@@ -828,44 +827,11 @@ fn debug_output_of_provider_and_records_holds_no_secret() {
 
 // ---------------------------------------------------------------- §6 storage
 
-/// A store that fails every write or removal after `budget` successful ones.
-#[derive(Debug, Default)]
-struct FailAfter {
-    inner: MemoryStore,
-    budget: Rc<Cell<usize>>,
-}
-
-impl RecordStore for FailAfter {
-    fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        let left = self.budget.get();
-        if left == 0 {
-            return Err(StoreError { what: "full" });
-        }
-        self.budget.set(left - 1);
-        self.inner.write(name, bytes)
-    }
-    fn remove(&mut self, name: &str) -> Result<(), StoreError> {
-        let left = self.budget.get();
-        if left == 0 {
-            return Err(StoreError { what: "io" });
-        }
-        self.budget.set(left - 1);
-        self.inner.remove(name)
-    }
-    fn load(&mut self, visit: &mut Visitor<'_>) -> Result<(), StoreError> {
-        self.inner.load(visit)
-    }
-}
-
 #[test]
 fn a_failed_store_write_changes_nothing() {
-    let fail = Rc::new(Cell::new(false));
-    let store = FlakyStore {
-        inner: MemoryStore::new(),
-        fail: Rc::clone(&fail),
-    };
+    let (store, fault) = FaultStore::new(MemoryStore::new());
     let mut p = Provider::start(store, AdapterConfig::default()).unwrap().0;
-    let ok = |p: &mut Provider<FlakyStore>, m: u32, class: Guid, input: &[u8]| {
+    let ok = |p: &mut Provider<FaultStore>, m: u32, class: Guid, input: &[u8]| {
         let mut buf = input.to_vec();
         buf.resize(input.len().max(16), 0);
         let r = p.execute_method(&class, m, &mut buf, input.len() as u32, 16);
@@ -878,8 +844,8 @@ fn a_failed_store_write_changes_nothing() {
     );
     assert_eq!(ok(&mut p, 3, SEC, &sized(b"gold")), IsdscStatus::SUCCESS);
     let before = fingerprint(p.table());
-    let stored_before = p.store().inner.records().clone();
-    fail.set(true);
+    let stored_before = fault.durable();
+    fault.set(Scenario::Failing);
     let tun = {
         let r = SetTunnelModeOuterAddressIn {
             port_number: 0,
@@ -909,8 +875,8 @@ fn a_failed_store_write_changes_nothing() {
     }
     assert_eq!(ok(&mut p, 5, SEC, &[]), IsdscStatus::NON_SPECIFIC_ERROR);
     assert_eq!(fingerprint(p.table()), before);
-    assert_eq!(p.store().inner.records(), &stored_before);
-    fail.set(false);
+    assert!(fault.durable() == stored_before);
+    fault.set(Scenario::Healthy);
     let id = fqdn("a");
     let mut out = KeyBuffer::new();
     assert_eq!(
@@ -922,13 +888,9 @@ fn a_failed_store_write_changes_nothing() {
 
 #[test]
 fn clear_cache_interrupted_by_storage_finishes_next_time() {
-    let budget = Rc::new(Cell::new(usize::MAX));
-    let store = FailAfter {
-        inner: MemoryStore::new(),
-        budget: Rc::clone(&budget),
-    };
+    let (store, fault) = FaultStore::new(MemoryStore::new());
     let mut p = Provider::start(store, AdapterConfig::default()).unwrap().0;
-    let run = |p: &mut Provider<FailAfter>, m: u32, class: Guid, input: &[u8]| {
+    let run = |p: &mut Provider<FaultStore>, m: u32, class: Guid, input: &[u8]| {
         let mut buf = input.to_vec();
         buf.resize(input.len().max(4), 0);
         p.execute_method(&class, m, &mut buf, input.len() as u32, 4);
@@ -938,19 +900,15 @@ fn clear_cache_interrupted_by_storage_finishes_next_time() {
         run(&mut p, 1, SEC, &set_psk_in(0, 1, 2, &[b'a' + i], b"k"));
     }
     run(&mut p, 3, SEC, &sized(b"g"));
-    budget.set(3);
+    fault.set(Scenario::FailAfter(3));
     assert_eq!(run(&mut p, 5, SEC, &[]), IsdscStatus::NON_SPECIFIC_ERROR);
     assert_eq!(p.table().psk_count(), 2, "what was removed stays removed");
-    assert_eq!(
-        p.store().inner.records().len(),
-        3,
-        "memory and storage agree"
-    );
-    budget.set(usize::MAX);
+    assert_eq!(fault.durable().len(), 3, "memory and storage agree");
+    fault.set(Scenario::Healthy);
     assert_eq!(run(&mut p, 5, SEC, &[]), IsdscStatus::SUCCESS);
     assert_eq!(p.table().psk_count(), 0);
     assert!(p.table().group_key().is_none());
-    assert!(p.store().inner.records().is_empty());
+    assert!(fault.durable().is_empty());
 }
 
 fn populated() -> P {
@@ -982,7 +940,8 @@ fn restart_rebuilds_exactly_the_same_table() {
         report,
         LoadReport {
             loaded: 8,
-            corrupt: 0
+            corrupt: 0,
+            foreign: 0,
         }
     );
     assert_eq!(fingerprint(p2.table()), fp);
@@ -992,7 +951,10 @@ fn restart_rebuilds_exactly_the_same_table() {
 fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
     let p = populated();
     let store = p.into_store();
-    let names: Vec<String> = store.records().keys().cloned().collect();
+    let names: Vec<String> = store
+        .names()
+        .map(|n| String::from_utf8(n.to_vec()).unwrap())
+        .collect();
     let ids = [
         (PortSelector::Port(0), fqdn("port.example")),
         (PortSelector::Port(1), fqdn("port.example")),
@@ -1015,17 +977,18 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
         .collect();
     let mut trials = 0;
     for name in &names {
-        let len = store.records()[name].len();
+        let len = store.get(name.as_bytes()).unwrap().len();
         for i in 0..len {
             for bit in [0x01u8, 0x80] {
                 let mut damaged = store.clone();
-                damaged.records_mut().get_mut(name).unwrap()[i] ^= bit;
+                damaged.get_mut(name.as_bytes()).unwrap()[i] ^= bit;
                 let (mut p, report) = Provider::start(damaged, AdapterConfig::default()).unwrap();
                 assert_eq!(
                     report,
                     LoadReport {
                         loaded: 7,
-                        corrupt: 1
+                        corrupt: 1,
+                        foreign: 0,
                     },
                     "{name} byte {i}"
                 );
@@ -1049,7 +1012,7 @@ fn a_damaged_explicit_key_does_not_fall_back_to_the_group_key() {
     let p = populated();
     let mut store = p.into_store();
     let name = RecordName::psk(PortSelector::Port(0), &fqdn("port.example"));
-    store.records_mut().get_mut(name.as_str()).unwrap()[20] ^= 1;
+    store.get_mut(name.as_str().as_bytes()).unwrap()[20] ^= 1;
     let (mut p, _) = Provider::start(store, AdapterConfig::default()).unwrap();
     let id = fqdn("port.example");
     assert_eq!(
@@ -1081,27 +1044,108 @@ fn a_damaged_explicit_key_does_not_fall_back_to_the_group_key() {
 fn clear_cache_removes_damaged_records_of_every_kind() {
     let p = populated();
     let mut store = p.into_store();
-    for (_, bytes) in store.records_mut().iter_mut() {
+    for bytes in store.bytes_mut() {
         let last = bytes.len() - 1;
         bytes[last] ^= 0xff;
     }
-    store
-        .records_mut()
-        .insert("stray-name".into(), b"junk".to_vec());
+    let junk_name = RecordName::psk(PortSelector::Port(1), &fqdn("never.example"));
+    store.plant(junk_name.as_str().as_bytes(), b"junk").unwrap();
+    store.plant(b"stray-name", b"junk").unwrap();
     let (mut p, report) = Provider::start(store, AdapterConfig::default()).unwrap();
     assert_eq!(
         report,
         LoadReport {
             loaded: 0,
-            corrupt: 9
+            corrupt: 9,
+            foreign: 1,
         }
     );
     assert_eq!(clear_cache(&mut p), IsdscStatus::SUCCESS);
-    assert!(p.store().records().is_empty());
+    // Only the foreign entry is left: it is not the provider's to remove.
+    assert_eq!(p.store().names().collect::<Vec<_>>(), [&b"stray-name"[..]]);
     assert_eq!(
         get_psk(&mut p, 0, 2, b"x"),
         (IsdscStatus::TARGET_PRESHAREDKEY_UNAVAILABLE, 0)
     );
+}
+
+#[test]
+fn foreign_entries_are_reported_and_left_alone() {
+    let mut p = provider();
+    set_psk(&mut p, 0, 1, 2, b"a.example", b"key");
+    let mut store = p.into_store();
+    // Names no record has: what a file system or an administrator may leave in the directory.
+    let foreign: [&[u8]; 6] = [
+        b"lost+found",
+        b"notes.txt",
+        b"psk\\0123",
+        b"bad-\xff-name",
+        b"bad-\xfe-name",
+        b"psk-0123456789ABCDEF0123456789ABCDEF",
+    ];
+    for name in foreign {
+        store.plant(name, b"anything").unwrap();
+    }
+    let (mut p, report) = Provider::start(store, AdapterConfig::default()).unwrap();
+    assert_eq!(
+        report,
+        LoadReport {
+            loaded: 1,
+            corrupt: 0,
+            foreign: 6,
+        }
+    );
+    assert_eq!(p.table().corrupt_records().len(), 0);
+    // Never a reason for CACHE_CORRUPTED.
+    assert_eq!(
+        get_psk(&mut p, 0, 2, b"missing.example"),
+        (IsdscStatus::TARGET_PRESHAREDKEY_UNAVAILABLE, 0)
+    );
+    // ClearCache neither fails because of them nor deletes them, every time.
+    for _ in 0..2 {
+        assert_eq!(clear_cache(&mut p), IsdscStatus::SUCCESS);
+        assert_eq!(p.store().len(), 6);
+    }
+    let (_, report) = Provider::start(p.into_store(), AdapterConfig::default()).unwrap();
+    assert_eq!((report.loaded, report.corrupt, report.foreign), (0, 0, 6));
+}
+
+#[test]
+fn a_record_moved_to_another_records_name_damages_both_identities() {
+    let mut p = provider();
+    let x = fqdn("x.example");
+    let y = fqdn("y.example");
+    set_psk(&mut p, 0, 1, 2, b"x.example", b"x-port-key");
+    set_psk(&mut p, ALL, 1, 2, b"x.example", b"x-all-key");
+    set_psk(&mut p, 0, 1, 2, b"y.example", b"y-port-key");
+    group(&mut p, b"group-key");
+    let mut store = p.into_store();
+    let x_name = RecordName::psk(PortSelector::Port(0), &x);
+    let y_name = RecordName::psk(PortSelector::Port(0), &y);
+    // Rename x's port-0 record over y's.
+    let moved = store.get(x_name.as_str().as_bytes()).unwrap().to_vec();
+    store.unplant(x_name.as_str().as_bytes());
+    store.plant(y_name.as_str().as_bytes(), &moved).unwrap();
+    let (mut p, report) = Provider::start(store, AdapterConfig::default()).unwrap();
+    assert_eq!((report.loaded, report.corrupt), (2, 1));
+    // Neither x on port 0 (whose record it is) nor y (where it was found) may be answered from
+    // a lower level: not x's all-ports key, not the group key.
+    assert_eq!(look(&p, PortSelector::Port(0), &x), Err(LookupMiss::Damaged));
+    assert_eq!(look(&p, PortSelector::Port(0), &y), Err(LookupMiss::Damaged));
+    assert_eq!(get_psk(&mut p, 0, 2, b"x.example"), (IsdscStatus::CACHE_CORRUPTED, 0));
+    assert_eq!(get_psk(&mut p, 0, 2, b"y.example"), (IsdscStatus::CACHE_CORRUPTED, 0));
+    // Port 1 never had a key of its own for x: the all-ports key is right there.
+    assert_eq!(
+        look(&p, PortSelector::Port(1), &x).unwrap(),
+        (KeySource::AllPorts, b"x-all-key".to_vec())
+    );
+    // Setting x again ends x's damage; y's stays until y is set or the cache is cleared.
+    assert_eq!(set_psk(&mut p, 0, 1, 2, b"x.example", b"x-new"), IsdscStatus::SUCCESS);
+    assert_eq!(look(&p, PortSelector::Port(0), &x).unwrap().1, b"x-new");
+    assert_eq!(look(&p, PortSelector::Port(0), &y), Err(LookupMiss::Damaged));
+    assert_eq!(clear_cache(&mut p), IsdscStatus::SUCCESS);
+    assert_eq!(p.table().corrupt_records().len(), 0);
+    assert!(p.store().is_empty());
 }
 
 #[test]
@@ -1142,50 +1186,28 @@ fn loading_keeps_every_valid_record_beyond_capacity() {
 
 #[test]
 fn unreadable_records_are_counted_not_fatal() {
-    #[derive(Debug)]
-    struct Unreadable;
-    impl RecordStore for Unreadable {
-        fn write(&mut self, _: &str, _: &[u8]) -> Result<(), StoreError> {
-            Ok(())
-        }
-        fn remove(&mut self, _: &str) -> Result<(), StoreError> {
-            Ok(())
-        }
-        fn load(&mut self, visit: &mut Visitor<'_>) -> Result<(), StoreError> {
-            visit("group-key", Err(StoreError { what: "read" }));
-            Ok(())
-        }
-    }
-    let (p, report) = Provider::start(Unreadable, AdapterConfig::default()).unwrap();
+    let mut p = provider();
+    group(&mut p, b"group-key");
+    let (store, fault) = FaultStore::with(p.into_store(), Scenario::UnreadableOnLoad);
+    let (p, report) = Provider::start(store, AdapterConfig::default()).unwrap();
     assert_eq!(
         report,
         LoadReport {
             loaded: 0,
-            corrupt: 1
+            corrupt: 1,
+            foreign: 0,
         }
     );
     assert_eq!(
         p.table().corrupt_records().collect::<Vec<_>>(),
         ["group-key"]
     );
-    #[derive(Debug)]
-    struct Broken;
-    impl RecordStore for Broken {
-        fn write(&mut self, _: &str, _: &[u8]) -> Result<(), StoreError> {
-            Ok(())
-        }
-        fn remove(&mut self, _: &str) -> Result<(), StoreError> {
-            Ok(())
-        }
-        fn load(&mut self, _: &mut Visitor<'_>) -> Result<(), StoreError> {
-            Err(StoreError { what: "enumerate" })
-        }
-    }
+    let (store, _) = FaultStore::with(fault.durable(), Scenario::LoadFails);
     assert_eq!(
-        Provider::start(Broken, AdapterConfig::default())
+        Provider::start(store, AdapterConfig::default())
             .unwrap_err()
             .what,
-        "enumerate"
+        "injected: cannot enumerate"
     );
 }
 
