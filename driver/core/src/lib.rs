@@ -56,11 +56,11 @@ pub mod wire;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(test)]
+mod proptests;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod testing;
-#[cfg(test)]
-mod proptests;
 
 pub use consts::{Guid, IsdscStatus, NtStatus};
 pub use lookup::{KeyBuffer, KeySource, LookupMiss};

@@ -201,7 +201,11 @@ impl<S: RecordStore> Provider<S> {
                     // tunnel mappings and the GUID, which it keeps, are not marked).
                     let also = names.filter(|n| n.is_cache_entry() && !table.is_corrupt(n));
                     let found_new = !table.is_corrupt(&found);
-                    let first = if found_new { table.add_corrupt(found.as_str()) } else { Ok(()) };
+                    let first = if found_new {
+                        table.add_corrupt(found.as_str())
+                    } else {
+                        Ok(())
+                    };
                     first.and_then(|()| also.map_or(Ok(()), |n| table.add_corrupt(n.as_str())))
                 }
                 Loaded::Foreign => {

@@ -1130,19 +1130,37 @@ fn a_record_moved_to_another_records_name_damages_both_identities() {
     assert_eq!((report.loaded, report.corrupt), (2, 1));
     // Neither x on port 0 (whose record it is) nor y (where it was found) may be answered from
     // a lower level: not x's all-ports key, not the group key.
-    assert_eq!(look(&p, PortSelector::Port(0), &x), Err(LookupMiss::Damaged));
-    assert_eq!(look(&p, PortSelector::Port(0), &y), Err(LookupMiss::Damaged));
-    assert_eq!(get_psk(&mut p, 0, 2, b"x.example"), (IsdscStatus::CACHE_CORRUPTED, 0));
-    assert_eq!(get_psk(&mut p, 0, 2, b"y.example"), (IsdscStatus::CACHE_CORRUPTED, 0));
+    assert_eq!(
+        look(&p, PortSelector::Port(0), &x),
+        Err(LookupMiss::Damaged)
+    );
+    assert_eq!(
+        look(&p, PortSelector::Port(0), &y),
+        Err(LookupMiss::Damaged)
+    );
+    assert_eq!(
+        get_psk(&mut p, 0, 2, b"x.example"),
+        (IsdscStatus::CACHE_CORRUPTED, 0)
+    );
+    assert_eq!(
+        get_psk(&mut p, 0, 2, b"y.example"),
+        (IsdscStatus::CACHE_CORRUPTED, 0)
+    );
     // Port 1 never had a key of its own for x: the all-ports key is right there.
     assert_eq!(
         look(&p, PortSelector::Port(1), &x).unwrap(),
         (KeySource::AllPorts, b"x-all-key".to_vec())
     );
     // Setting x again ends x's damage; y's stays until y is set or the cache is cleared.
-    assert_eq!(set_psk(&mut p, 0, 1, 2, b"x.example", b"x-new"), IsdscStatus::SUCCESS);
+    assert_eq!(
+        set_psk(&mut p, 0, 1, 2, b"x.example", b"x-new"),
+        IsdscStatus::SUCCESS
+    );
     assert_eq!(look(&p, PortSelector::Port(0), &x).unwrap().1, b"x-new");
-    assert_eq!(look(&p, PortSelector::Port(0), &y), Err(LookupMiss::Damaged));
+    assert_eq!(
+        look(&p, PortSelector::Port(0), &y),
+        Err(LookupMiss::Damaged)
+    );
     assert_eq!(clear_cache(&mut p), IsdscStatus::SUCCESS);
     assert_eq!(p.table().corrupt_records().len(), 0);
     assert!(p.store().is_empty());

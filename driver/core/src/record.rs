@@ -111,9 +111,13 @@ impl fmt::Display for RecordError {
             RecordError::Truncated => f.write_str("record is truncated"),
             RecordError::TrailingData => f.write_str("record has bytes after its checksum"),
             RecordError::BadMagic => f.write_str("record does not start with the magic bytes"),
-            RecordError::UnsupportedVersion(v) => write!(f, "record format version {v} is not read"),
+            RecordError::UnsupportedVersion(v) => {
+                write!(f, "record format version {v} is not read")
+            }
             RecordError::UnknownKind(k) => write!(f, "record kind {k} is not defined"),
-            RecordError::ReservedNotZero => f.write_str("record header's reserved field is not zero"),
+            RecordError::ReservedNotZero => {
+                f.write_str("record header's reserved field is not zero")
+            }
             RecordError::ChecksumMismatch => f.write_str("record checksum does not match"),
             RecordError::BadPayload => f.write_str("record payload is not a valid entry"),
             RecordError::NameMismatch => {
@@ -1095,11 +1099,16 @@ mod tests {
         // A name that cannot be a record's is foreign whatever it holds, a valid record too.
         for name in [&b"lost+found"[..], b"psk-a\\b", b"\xff\xfe"] {
             assert!(matches!(classify(name, Ok(&bytes_a)), Loaded::Foreign));
-            let unreadable = Err(StoreError { what: "a directory" });
+            let unreadable = Err(StoreError {
+                what: "a directory",
+            });
             assert!(matches!(classify(name, unreadable), Loaded::Foreign));
         }
         let text = alloc::format!("{:?}", classify(name_a.as_str().as_bytes(), Ok(&bytes_a)));
-        assert!(!text.contains("key-a") && text.contains("secret elided"), "{text}");
+        assert!(
+            !text.contains("key-a") && text.contains("secret elided"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -1117,7 +1126,7 @@ mod tests {
             &validate::ValidationError::InvalidPortNumber,
             &StoreError { what: "write" },
         ];
-        let texts: alloc::vec::Vec<_> = errors.iter().map(|e| e.to_string()).collect();
+        let texts: Vec<_> = errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(
             texts,
             [

@@ -160,9 +160,7 @@ impl MemoryStore {
                 key.try_reserve_exact(name.len())
                     .map_err(|_| out_of_memory)?;
                 key.extend_from_slice(name);
-                self.entries
-                    .try_reserve(1)
-                    .map_err(|_| out_of_memory)?;
+                self.entries.try_reserve(1).map_err(|_| out_of_memory)?;
                 self.entries.insert(i, (key, owned));
             }
         }
@@ -234,7 +232,13 @@ mod tests {
         let mut seen = Vec::new();
         s.load(&mut |name, bytes| seen.push((name.to_vec(), bytes.unwrap().to_vec())))
             .unwrap();
-        assert_eq!(seen, [(b"a".to_vec(), b"one".to_vec()), (b"\xff".to_vec(), b"x".to_vec())]);
+        assert_eq!(
+            seen,
+            [
+                (b"a".to_vec(), b"one".to_vec()),
+                (b"\xff".to_vec(), b"x".to_vec())
+            ]
+        );
     }
 
     #[test]

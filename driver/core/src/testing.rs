@@ -311,20 +311,20 @@ mod tests {
         assert_eq!(h.durable().get(b"a"), Some(&b"1"[..]));
 
         for applied in [false, true] {
-            let (mut s, h) = FaultStore::with(MemoryStore::new(), Scenario::PowerLoss {
-                at: 2,
-                applied,
-            });
+            let (mut s, h) =
+                FaultStore::with(MemoryStore::new(), Scenario::PowerLoss { at: 2, applied });
             assert_eq!(ops(&mut s), [true, true, false, false]);
             assert!(h.power_lost());
             assert_eq!(h.durable().get(b"c").is_some(), applied);
-            assert_eq!(h.durable().get(b"a"), Some(&b"1"[..]), "nothing after the loss");
+            assert_eq!(
+                h.durable().get(b"a"),
+                Some(&b"1"[..]),
+                "nothing after the loss"
+            );
         }
 
-        let (mut s, h) = FaultStore::with(MemoryStore::new(), Scenario::TornWrite {
-            at: 2,
-            keep: 2,
-        });
+        let (mut s, h) =
+            FaultStore::with(MemoryStore::new(), Scenario::TornWrite { at: 2, keep: 2 });
         assert_eq!(ops(&mut s), [true, true, false, false]);
         assert_eq!(h.durable().get(b"c"), Some(&b"33"[..]));
 
