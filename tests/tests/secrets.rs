@@ -218,11 +218,23 @@ fn set_chap<S: RecordStore>(p: &mut Provider<S>, secret: &[u8]) -> IsdscStatus {
 }
 
 fn clear_cache<S: RecordStore>(p: &mut Provider<S>) -> IsdscStatus {
-    call(p, SECURITY_CONFIG_OPERATIONS_GUID, method::CLEAR_CACHE, 0, |_| {})
+    call(
+        p,
+        SECURITY_CONFIG_OPERATIONS_GUID,
+        method::CLEAR_CACHE,
+        0,
+        |_| {},
+    )
 }
 
 /// Looks up and compares without copying the key anywhere.
-fn expect_key<S: RecordStore>(p: &Provider<S>, port: PortSelector, id: &str, source: KeySource, key: &[u8]) {
+fn expect_key<S: RecordStore>(
+    p: &Provider<S>,
+    port: PortSelector,
+    id: &str,
+    source: KeySource,
+    key: &[u8],
+) {
     let mut out = KeyBuffer::new();
     let got = p.lookup(port, &fqdn(id), &mut out);
     assert_eq!(got, Ok(source), "{id}");
@@ -280,7 +292,9 @@ fn workload<S: RecordStore>(store: S, restart: impl Fn(S) -> S) {
 #[test]
 fn the_recording_allocator_catches_a_freed_secret() {
     // The positive control: without it, "no hits" could mean "no scanning".
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let hits = armed(|| drop(std::hint::black_box(GROUP.to_vec())));
     assert_eq!(hits, 1);
     let hits = armed(|| drop(Zeroizing::new(std::hint::black_box(GROUP.to_vec()))));
@@ -298,7 +312,9 @@ fn the_recording_allocator_catches_a_freed_secret() {
 
 #[test]
 fn no_freed_block_holds_a_secret_with_the_memory_store() {
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let hits = armed(|| workload(MemoryStore::new(), |s| s));
     assert_eq!(hits, 0, "{}", first_hit());
     // The fault store the other tests use wipes too (it keeps a MemoryStore).
@@ -312,7 +328,9 @@ fn no_freed_block_holds_a_secret_with_the_memory_store() {
 
 #[test]
 fn no_freed_block_holds_a_secret_with_the_directory_store() {
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let dir = tmp.path().join("state");
     let open = |dir: &Path| DirStore::open(dir, Access::Change).expect("the store opens");
@@ -364,28 +382,89 @@ fn nothing_the_host_prints_holds_a_secret() {
         out
     };
     run(&["GroupKey", &group, "*"], b"", false);
-    run(&["PSKey", "*", "0", "0x0B", "2", "a.example", &psk_port, "*"], b"", false);
-    run(&["PSKey", "*", "*", "0", "2", "a.example", &psk_all, "*"], b"", false);
+    run(
+        &["PSKey", "*", "0", "0x0B", "2", "a.example", &psk_port, "*"],
+        b"",
+        false,
+    );
+    run(
+        &["PSKey", "*", "*", "0", "2", "a.example", &psk_all, "*"],
+        b"",
+        false,
+    );
     run(&["CHAPSecret", &chap], b"", false);
-    run(&["exec", SECURITY_CONFIG, "1"], &set_psk_in(1, 1, 2, b"b.example", PSK_PORT_REPLACED), false);
+    run(
+        &["exec", SECURITY_CONFIG, "1"],
+        &set_psk_in(1, 1, 2, b"b.example", PSK_PORT_REPLACED),
+        false,
+    );
     run(&["exec", OPERATIONS, "71"], &sized_in(CHAP_SHORT), false);
-    run(&["exec", SECURITY_CONFIG, "3", "--out-size", "2"], &sized_in(GROUP_REPLACED), false);
+    run(
+        &["exec", SECURITY_CONFIG, "3", "--out-size", "2"],
+        &sized_in(GROUP_REPLACED),
+        false,
+    );
     let got = run(&["GetPSKey", "*", "0", "2", "a.example"], b"", false);
     assert!(String::from_utf8_lossy(&got.stdout).starts_with("status=SUCCESS"));
     let shown = run(&["show", "--json"], b"", false);
     assert!(String::from_utf8_lossy(&shown.stdout).contains(r#""chap_secret_bytes":10"#));
-    run(&["lookup", "--port", "0", "--id-type", "fqdn", "--id", "a.example"], b"", false);
+    run(
+        &[
+            "lookup",
+            "--port",
+            "0",
+            "--id-type",
+            "fqdn",
+            "--id",
+            "a.example",
+        ],
+        b"",
+        false,
+    );
     let revealed = run(
-        &["lookup", "--port", "0", "--id-type", "fqdn", "--id", "a.example", "--reveal"],
+        &[
+            "lookup",
+            "--port",
+            "0",
+            "--id-type",
+            "fqdn",
+            "--id",
+            "a.example",
+            "--reveal",
+        ],
         b"",
         true,
     );
-    assert!(shows(&revealed.stdout, PSK_PORT), "--reveal is the one place a key shows");
+    assert!(
+        shows(&revealed.stdout, PSK_PORT),
+        "--reveal is the one place a key shows"
+    );
     // Refused input: bad hex, too long, too long a secret, an empty key.
-    run(&["GroupKey", &format!("{}z", hexed(GROUP)), "*"], b"", false);
-    run(&["PSKey", "*", "0", "0", "2", "a.example", &format!("{}0", hexed(PSK_PORT)), "*"], b"", false);
+    run(
+        &["GroupKey", &format!("{}z", hexed(GROUP)), "*"],
+        b"",
+        false,
+    );
+    run(
+        &[
+            "PSKey",
+            "*",
+            "0",
+            "0",
+            "2",
+            "a.example",
+            &format!("{}0", hexed(PSK_PORT)),
+            "*",
+        ],
+        b"",
+        false,
+    );
     run(&["CHAPSecret", &format!("{chap}{chap}")], b"", false);
-    run(&["GroupKey", &format!("{group}{}", "x".repeat(300)), "*"], b"", false);
+    run(
+        &["GroupKey", &format!("{group}{}", "x".repeat(300)), "*"],
+        b"",
+        false,
+    );
     // A storage failure, then damage: the messages name paths, never bytes.
     std::fs::create_dir(t.state_dir().join(".group-key.tmp")).expect("a blocker");
     run(&["GroupKey", &group, "*"], b"", false);
@@ -395,7 +474,20 @@ fn nothing_the_host_prints_holds_a_secret() {
     bytes[last] ^= 1;
     std::fs::write(&group_file, &bytes).expect("damage it");
     run(&["show", "--json"], b"", false);
-    run(&["lookup", "--port", "1", "--id-type", "fqdn", "--id", "z.example", "--reveal"], b"", false);
+    run(
+        &[
+            "lookup",
+            "--port",
+            "1",
+            "--id-type",
+            "fqdn",
+            "--id",
+            "z.example",
+            "--reveal",
+        ],
+        b"",
+        false,
+    );
     run(&["ClearCache"], b"", false);
     run(&["demo"], b"", false);
     for (what, text) in &printed {
@@ -468,10 +560,18 @@ fn debug_of_every_type_holding_a_secret_hides_it() {
             }
         ),
     ));
-    texts.push(("SetGroupPresharedKeyIn", format!("{:?}", SetGroupPresharedKeyIn { key: GROUP })));
+    texts.push((
+        "SetGroupPresharedKeyIn",
+        format!("{:?}", SetGroupPresharedKeyIn { key: GROUP }),
+    ));
     texts.push((
         "SetChapSharedSecretIn",
-        format!("{:?}", SetChapSharedSecretIn { shared_secret: CHAP }),
+        format!(
+            "{:?}",
+            SetChapSharedSecretIn {
+                shared_secret: CHAP
+            }
+        ),
     ));
     let (mut fault, handle) = FaultStore::new(MemoryStore::new());
     fault.write("group-key", GROUP).expect("write");
@@ -527,5 +627,8 @@ fn state_files_and_directories_are_created_owner_only() {
         assert_eq!(mode(&path), 0o600, "{}", path.display());
         files += 1;
     }
-    assert_eq!(files, 2, "the lock file and the tunnel mapping ClearCache keeps");
+    assert_eq!(
+        files, 2,
+        "the lock file and the tunnel mapping ClearCache keeps"
+    );
 }
