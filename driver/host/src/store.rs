@@ -261,6 +261,8 @@ impl RecordStore for DirStore {
         entries.sort();
 
         let mut buf = Zeroizing::new(vec![0u8; READ_LIMIT]);
+        // Bytes of `buf` a previous record may still hold: wiped before the next read.
+        let mut dirty = 0;
         for (name, path) in entries {
             // Only what could be a record is read; the core decides which names those are.
             if RecordName::parse(&name).is_none() {
@@ -272,10 +274,17 @@ impl RecordStore for DirStore {
                 );
                 continue;
             }
-            buf.as_mut_slice().zeroize();
+            if let Some(used) = buf.get_mut(..dirty) {
+                used.zeroize();
+            }
             match read_bounded(&path, buf.as_mut_slice()) {
-                Ok(len) => visit(&name, Ok(buf.get(..len).unwrap_or(&[]))),
+                Ok(len) => {
+                    dirty = len;
+                    visit(&name, Ok(buf.get(..len).unwrap_or(&[])));
+                }
                 Err(e) => {
+                    // A read that failed part way may have filled any of it.
+                    dirty = READ_LIMIT;
                     let error = self.fail("cannot read a record", &path, &e);
                     visit(&name, Err(error));
                 }
