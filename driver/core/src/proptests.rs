@@ -32,7 +32,23 @@ fn address() -> impl Strategy<Value = IscsiIpAddress> {
         })
 }
 
+/// Under Miri a case costs thousands of times more, and the failure file needs the working
+/// directory, which Miri's isolation hides: a few cases, no persistence.
+fn config() -> ProptestConfig {
+    if cfg!(miri) {
+        ProptestConfig {
+            cases: 4,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    } else {
+        ProptestConfig::default()
+    }
+}
+
 proptest! {
+    #![proptest_config(config())]
+
     #[test]
     fn set_psk_round_trips(port: u32, flags: u64, id_type: u8,
                            id in pvec(any::<u8>(), 0..300), key in pvec(any::<u8>(), 0..300),

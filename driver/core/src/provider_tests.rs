@@ -978,8 +978,16 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
     let mut trials = 0;
     for name in &names {
         let len = store.get(name.as_bytes()).unwrap().len();
-        for i in 0..len {
-            for bit in [0x01u8, 0x80] {
+        // Under Miri (thousands of times slower) a few positions per record: the header, the
+        // payload, the checksum.
+        let positions: Vec<usize> = if cfg!(miri) {
+            vec![4, len / 2, len - 1]
+        } else {
+            (0..len).collect()
+        };
+        let bits: &[u8] = if cfg!(miri) { &[0x01] } else { &[0x01, 0x80] };
+        for i in positions {
+            for &bit in bits {
                 let mut damaged = store.clone();
                 damaged.get_mut(name.as_bytes()).unwrap()[i] ^= bit;
                 let (mut p, report) = Provider::start(damaged, AdapterConfig::default()).unwrap();
@@ -1004,7 +1012,7 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
             }
         }
     }
-    assert!(trials > 500, "{trials}");
+    assert!(trials > if cfg!(miri) { 20 } else { 500 }, "{trials}");
 }
 
 #[test]
