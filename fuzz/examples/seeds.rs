@@ -127,39 +127,92 @@ enum Addr<'a> {
     V4([u8; 4]),
     V6([u8; 16], u32, u32),
     Empty,
+    /// Any type with exactly these `TextAddress` bytes (odd or oversized lengths, NULs).
+    Raw(u32, Vec<u8>),
 }
 
-fn ip_address(a: &Addr<'_>) -> [u8; 548] {
-    let mut b = [0u8; 548];
+impl Addr<'_> {
+    fn text_bytes(&self) -> Vec<u8> {
+        match self {
+            Addr::Text(t) => t.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            Addr::Raw(_, b) => b.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// `ISCSI_IP_Address` with `TextAddress` length `l` and then `text` (SPEC §2): 34 + text.len()
+/// bytes.
+fn ip_address_with(a: &Addr<'_>, l: u16, text: &[u8]) -> Vec<u8> {
+    let mut b = vec![0u8; 34];
     let ty: u32 = match a {
         Addr::Text(_) => 0,
         Addr::V4(_) => 1,
         Addr::V6(..) => 2,
         Addr::Empty => 3,
+        Addr::Raw(t, _) => *t,
     };
     b[0..4].copy_from_slice(&ty.to_le_bytes());
     match a {
-        Addr::Text(t) => {
-            for (i, u) in t.encode_utf16().enumerate() {
-                b[32 + 2 * i..34 + 2 * i].copy_from_slice(&u.to_le_bytes());
-            }
-        }
         Addr::V4(v4) => b[4..8].copy_from_slice(v4),
         Addr::V6(v6, flow, scope) => {
             b[8..24].copy_from_slice(v6);
             b[24..28].copy_from_slice(&flow.to_le_bytes());
             b[28..32].copy_from_slice(&scope.to_le_bytes());
         }
-        Addr::Empty => {}
+        _ => {}
     }
+    b[32..34].copy_from_slice(&l.to_le_bytes());
+    b.extend_from_slice(text);
     b
 }
 
+/// `ISCSI_IP_Address` at its real length, as WMI packs it.
+fn ip_address(a: &Addr<'_>) -> Vec<u8> {
+    let text = a.text_bytes();
+    ip_address_with(a, u16::try_from(text.len()).unwrap(), &text)
+}
+
+/// Method 4 as WMI marshals it: the outer address at align4(38 + L1).
 fn tunnel(port: u32, destination: &Addr<'_>, outer: &Addr<'_>) -> Vec<u8> {
     let mut b = port.to_le_bytes().to_vec();
     b.extend_from_slice(&ip_address(destination));
+    b.resize(b.len().next_multiple_of(4), 0);
     b.extend_from_slice(&ip_address(outer));
+    assert!(b.len() < 1100, "packed");
     b
+}
+
+/// Method 4 in the C structs' fixed stride: the outer address at 552, 1100 bytes (more if
+/// the outer text runs past its slot).
+fn fixed_stride(port: u32, destination: &[u8], outer: &[u8]) -> Vec<u8> {
+    assert!(destination.len() <= 548);
+    let mut b = vec![0u8; 1100.max(552 + outer.len())];
+    b[0..4].copy_from_slice(&port.to_le_bytes());
+    b[4..4 + destination.len()].copy_from_slice(destination);
+    b[552..552 + outer.len()].copy_from_slice(outer);
+    b
+}
+
+/// The fixed stride with each L the text's real length.
+fn tunnel_fixed(port: u32, destination: &Addr<'_>, outer: &Addr<'_>) -> Vec<u8> {
+    fixed_stride(port, &ip_address(destination), &ip_address(outer))
+}
+
+/// The fixed stride as the WDK sample fills it: L = 512, the text, NULs.
+fn tunnel_c(port: u32, destination: &Addr<'_>, outer: &Addr<'_>) -> Vec<u8> {
+    let slot = |a: &Addr<'_>| {
+        let mut text = a.text_bytes();
+        text.resize(512, 0);
+        ip_address_with(a, 512, &text)
+    };
+    fixed_stride(port, &slot(destination), &slot(outer))
+}
+
+/// `buffer` with the little-endian `u16` at `at` replaced.
+fn with_u16(mut buffer: Vec<u8>, at: usize, value: u16) -> Vec<u8> {
+    buffer[at..at + 2].copy_from_slice(&value.to_le_bytes());
+    buffer
 }
 
 const V4: [u8; 4] = [192, 0, 2, 10];
@@ -247,6 +300,151 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
                 ),
             ],
         ),
+        (
+            "tunnel-fixed-stride",
+            vec![
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel_fixed(0, &Addr::V4(V4), &Addr::Text("gw.example.com")),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel_fixed(1, &Addr::Text("Target"), &Addr::V6(V6, 9, 3)),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel_fixed(1, &Addr::Text("target"), &Addr::Empty),
+                ),
+            ],
+        ),
+        (
+            "tunnel-fixed-stride-512",
+            vec![
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel_c(
+                        ALL_PORTS,
+                        &Addr::Text("Target.Example.COM"),
+                        &Addr::Text("gw"),
+                    ),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel_c(0, &Addr::V6(V6, 0, 0), &Addr::V4([198, 51, 100, 1])),
+                ),
+                // Cut to 1098 bytes it is packed, and the outer address is at 552 all the same.
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel_c(1, &Addr::Text("t"), &Addr::Text("g"))[..1098].to_vec(),
+                ),
+            ],
+        ),
+        (
+            "tunnel-text-lengths",
+            // Texts of 0, 1, 255 and 256 units, as destination and outer address, packed.
+            [0usize, 1, 255, 256]
+                .iter()
+                .map(|&n| {
+                    let (d, o) = ("D".repeat(n), "o".repeat(n));
+                    Call::sec(M_TUNNEL, tunnel(0, &Addr::Text(&d), &Addr::Text(&o)))
+                })
+                .collect(),
+        ),
+        (
+            "tunnel-text-lengths-fixed-stride",
+            // The same in the fixed stride with the real lengths.
+            [0usize, 1, 255, 256]
+                .iter()
+                .map(|&n| {
+                    let (d, o) = ("D".repeat(n), "o".repeat(n));
+                    Call::sec(M_TUNNEL, tunnel_fixed(1, &Addr::Text(&d), &Addr::Text(&o)))
+                })
+                .collect(),
+        ),
+        (
+            "tunnel-bad-lengths",
+            // Odd and oversized lengths under every type, packed; then an EMPTY outer address
+            // with an odd length (refused: the mapping stays).
+            vec![
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel(0, &Addr::Raw(0, vec![b'a'; 1]), &Addr::V4(V4)),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel(0, &Addr::Raw(1, vec![b'a'; 513]), &Addr::V4(V4)),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel(0, &Addr::Raw(2, vec![b'a'; 514]), &Addr::V4(V4)),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel(0, &Addr::Raw(3, vec![b'a'; 3]), &Addr::V4(V4)),
+                ),
+                Call::sec(M_TUNNEL, tunnel(0, &Addr::V4(V4), &Addr::Text("kept"))),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel(0, &Addr::V4(V4), &Addr::Raw(0, vec![b'a'; 511])),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel(0, &Addr::V4(V4), &Addr::Raw(1, vec![b'a'; 1])),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel(0, &Addr::V4(V4), &Addr::Raw(2, vec![b'a'; 514])),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel(0, &Addr::V4(V4), &Addr::Raw(3, vec![0; 3])),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel(0, &Addr::Raw(0, vec![b'a'; 1024]), &Addr::V4(V4)),
+                ),
+            ],
+        ),
+        (
+            "tunnel-bad-lengths-fixed-stride",
+            vec![
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel_fixed(0, &Addr::Raw(0, vec![b'a'; 513]), &Addr::V4(V4)),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel_fixed(0, &Addr::V4(V4), &Addr::Raw(3, vec![0; 514])),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel_fixed(0, &Addr::V4(V4), &Addr::Raw(1, vec![b'a'; 600])),
+                ),
+            ],
+        ),
+        (
+            "tunnel-padding-and-nul",
+            vec![
+                // 38 + L1 = 40, 42, 44, 46: the outer address at 40, 44, 44, 48.
+                Call::sec(M_TUNNEL, tunnel(0, &Addr::Text("a"), &Addr::V4(V4))),
+                Call::sec(M_TUNNEL, tunnel(0, &Addr::Text("ab"), &Addr::Text("g"))),
+                Call::sec(M_TUNNEL, tunnel(0, &Addr::Text("abc"), &Addr::V6(V6, 1, 2))),
+                Call::sec(M_TUNNEL, tunnel(0, &Addr::Text("abcd"), &Addr::Text("gw"))),
+                // The text ends at its first NUL; a NUL first leaves none.
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel(
+                        1,
+                        &Addr::Raw(0, b"t\0g\0\0\0x\0".to_vec()),
+                        &Addr::Raw(0, b"g\0\0\0".to_vec()),
+                    ),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    tunnel(1, &Addr::Raw(0, b"\0\0t\0".to_vec()), &Addr::V4(V4)),
+                ),
+            ],
+        ),
         ("clear-cache", vec![Call::sec(M_CLEAR, Vec::new())]),
         (
             "set-generational-guid",
@@ -327,7 +525,27 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
                 // IN shorter than the fixed part, than the declared sizes; sizes past u32.
                 Call::sec(M_SET_PSK, set_psk(0, 0, 1, &V4, key)).in_size(27),
                 Call::sec(M_SET_PSK, set_psk(0, 0, 1, &V4, key)).in_size(28 + 4 + 27),
-                Call::sec(M_TUNNEL, tunnel(0, &Addr::V4(V4), &Addr::V4(V4))).in_size(1099),
+                Call::sec(M_TUNNEL, tunnel(0, &Addr::V4(V4), &Addr::V4(V4))).in_size(37),
+                Call::sec(M_TUNNEL, tunnel(0, &Addr::V4(V4), &Addr::V4(V4))).in_size(73),
+                // Method 4's lengths running past InBufferSize, packed and fixed stride.
+                Call::sec(
+                    M_TUNNEL,
+                    with_u16(tunnel(0, &Addr::Text("ab"), &Addr::Text("gw")), 36, 46),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    with_u16(tunnel(0, &Addr::Text("ab"), &Addr::Text("gw")), 76, 0xFFFF),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    with_u16(tunnel_fixed(0, &Addr::V4(V4), &Addr::V4(V4)), 36, 0xFFFF),
+                ),
+                Call::sec(
+                    M_TUNNEL,
+                    with_u16(tunnel_fixed(0, &Addr::V4(V4), &Addr::V4(V4)), 584, 550),
+                ),
+                // A fixed-stride buffer whose InBufferSize says 1099: read as packed.
+                Call::sec(M_TUNNEL, tunnel_fixed(0, &Addr::V4(V4), &Addr::V4(V4))).in_size(1099),
                 Call::sec(M_GUID, GUID.to_vec()).in_size(15),
                 Call::sec(M_SET_PSK, {
                     let mut b = set_psk(0, 0, 2, b"a", b"k");
@@ -416,12 +634,10 @@ fn record_seeds() -> Vec<(String, Vec<u8>)> {
     emit("chap-secret-10", RecordRef::ChapSecret(b"0123456789"));
     emit("chap-secret-16", RecordRef::ChapSecret(b"0123456789abcdef"));
 
+    let text_bytes = |s: &str| -> &'static [u8] { Addr::Text(s).text_bytes().leak() };
     let text = |s: &str| {
-        let a = ip_address(&Addr::Text(s));
         let mut parsed = IscsiIpAddress::zeroed(0);
-        for (i, u) in parsed.text_address.iter_mut().enumerate() {
-            *u = u16::from_le_bytes([a[32 + 2 * i], a[33 + 2 * i]]);
-        }
+        parsed.text_address = text_bytes(s);
         parsed
     };
     let v4 = |a: [u8; 4]| {
@@ -489,6 +705,8 @@ fn main() {
         for call in &calls {
             call.encode(&mut bytes);
         }
+        // fuzz/run.sh gives execute_method -max_len=8192: a longer seed would be cut.
+        assert!(bytes.len() <= 8192, "seed-{name} is {} bytes", bytes.len());
         fs::write(methods.join(format!("seed-{name}")), bytes).unwrap();
         replay(name, &calls);
     }
@@ -506,7 +724,8 @@ fn replay(name: &str, calls: &[Call]) {
         port_count: 2,
         max_entries: 8,
     };
-    let (mut provider, _) = Provider::start(MemoryStore::new(), config).unwrap();
+    let (mut provider, _) =
+        Provider::start(MemoryStore::new(), config, iscsisec_core::fuzzing::test_platform()).unwrap();
     for call in calls {
         let class = match call.op & 3 {
             0 | 2 => SECURITY_CONFIG_OPERATIONS_GUID,

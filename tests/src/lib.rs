@@ -329,14 +329,27 @@ impl Iscsisec {
         self.call(method::SET_GROUP_KEY, &sized_in(key))
     }
 
-    /// SetTunnelModeOuterAddress; returns the OUT `Status`.
+    /// SetTunnelModeOuterAddress in WMI's packed shape; returns the OUT `Status`.
     ///
     /// # Panics
     ///
     /// As [`Iscsisec::call`].
     #[must_use]
     pub fn set_tunnel(&self, port: u32, destination: &Addr, outer: &Addr) -> u32 {
-        self.call(method::SET_TUNNEL, &tunnel_in(port, destination, outer))
+        self.set_tunnel_as(Shape::Packed, port, destination, outer)
+    }
+
+    /// SetTunnelModeOuterAddress in the given shape; returns the OUT `Status`.
+    ///
+    /// # Panics
+    ///
+    /// As [`Iscsisec::call`] and [`tunnel_in_shaped`].
+    #[must_use]
+    pub fn set_tunnel_as(&self, shape: Shape, port: u32, destination: &Addr, outer: &Addr) -> u32 {
+        self.call(
+            method::SET_TUNNEL,
+            &tunnel_in_shaped(shape, port, destination, outer),
+        )
     }
 
     /// ClearCache; returns the OUT `Status`.
@@ -663,10 +676,11 @@ pub fn sized_in_raw(size: u32, tail: &[u8]) -> Vec<u8> {
 /// An `ISCSI_IP_Address` to build.
 #[derive(Debug, Clone)]
 pub enum Addr {
-    /// Type 0 with this text, NUL-terminated (the rest of the 257 units zero).
+    /// Type 0 with this text: its UTF-16LE bytes at their real length, no NUL (L = 2 × units).
     Text(String),
-    /// Type 0 with exactly these UTF-16 units in `TextAddress` (no NUL added: up to 257).
-    TextUnits(Vec<u16>),
+    /// Type 0 with exactly these `TextAddress` bytes; L is their length (odd, over 512, with a
+    /// NUL and padding: anything).
+    TextBytes(Vec<u8>),
     /// Type 1; the four bytes at offset 4 as given.
     V4([u8; 4]),
     /// Type 2 with address, flow info and scope id.
@@ -682,6 +696,9 @@ pub enum Addr {
     Empty,
     /// Any `Type` value with every other field zero.
     Type(u32),
+    /// Any `Type` value, every other field zero, and these `TextAddress` bytes (the length
+    /// rule holds whatever the type).
+    TypeWithText(u32, Vec<u8>),
 }
 
 impl Addr {
@@ -700,35 +717,88 @@ impl Addr {
             scope: 0,
         }
     }
+
+    /// The `Type` field.
+    #[must_use]
+    pub fn address_type(&self) -> u32 {
+        match self {
+            Addr::Text(_) | Addr::TextBytes(_) => 0,
+            Addr::V4(_) => 1,
+            Addr::V6 { .. } => 2,
+            Addr::Empty => 3,
+            Addr::Type(t) | Addr::TypeWithText(t, _) => *t,
+        }
+    }
+
+    /// The `TextAddress` bytes (L is their length).
+    #[must_use]
+    pub fn text_bytes(&self) -> Vec<u8> {
+        match self {
+            Addr::Text(t) => utf16(t),
+            Addr::TextBytes(b) | Addr::TypeWithText(_, b) => b.clone(),
+            _ => Vec::new(),
+        }
+    }
 }
 
-/// Size of `ISCSI_IP_Address`.
-pub const IP_ADDRESS_LEN: usize = 548;
-/// Size of `SetTunnelModeOuterAddress_IN`.
-pub const TUNNEL_IN_LEN: usize = 4 + 2 * IP_ADDRESS_LEN;
+/// UTF-16LE bytes of `s`, no NUL.
+#[must_use]
+pub fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
 
-/// `ISCSI_IP_Address`: `0: u32 Type · 4: u32 IpV4Address · 8: u8 IpV6Address[16] · 24: u32
-/// IpV6FlowInfo · 28: u32 IpV6ScopeId · 32: u16 TextAddress[257] · 546: 2 bytes padding`.
+/// The two shapes of SetTunnelModeOuterAddress_IN (SPEC §2), told apart by InBufferSize.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// WMI's marshalling: each counted string at its real length, the outer address at
+    /// `align4(38 + L1)`; under 1100 bytes.
+    Packed,
+    /// The C structs' fixed stride (1100 bytes, the outer address at 552), each L the text's
+    /// real length.
+    FixedStride,
+    /// The fixed stride as the WDK sample's `iSpReadTCPConfigInfo` fills it: each L = 512,
+    /// the text followed by NULs up to 512 bytes.
+    FixedStride512,
+}
+
+/// Every shape, for tests that must hold in each.
+pub const SHAPES: [Shape; 3] = [Shape::Packed, Shape::FixedStride, Shape::FixedStride512];
+
+/// `sizeof(ISCSI_IP_Address)` in C: only the fixed stride lays addresses out at this size.
+pub const C_IP_ADDRESS_LEN: usize = 548;
+/// `sizeof(SetTunnelModeOuterAddress_IN)` in C: an IN at least this long is the fixed stride.
+pub const FIXED_STRIDE_LEN: usize = 1100;
+/// The outer address's offset in the fixed stride.
+pub const FIXED_STRIDE_OUTER: usize = 552;
+/// Offset of the destination's `TextAddress` length (L1) in both shapes.
+pub const L1_AT: usize = 36;
+
+/// Where the packed shape puts the outer address after a destination text of `l1` bytes.
+#[must_use]
+pub fn packed_outer_at(l1: usize) -> usize {
+    (38 + l1).next_multiple_of(4)
+}
+
+/// `ISCSI_IP_Address` at its real length, as WMI packs it: `0: u32 Type · 4: u32 IpV4Address ·
+/// 8: u8 IpV6Address[16] · 24: u32 IpV6FlowInfo · 28: u32 IpV6ScopeId · 32: u16 L · 34: L bytes
+/// of text` (34 + L bytes, no padding).
 ///
 /// # Panics
 ///
-/// If a text is longer than 257 units.
+/// If the text is longer than a `u16` length can say.
 #[must_use]
-pub fn ip_address(a: &Addr) -> [u8; IP_ADDRESS_LEN] {
-    let mut b = [0u8; IP_ADDRESS_LEN];
-    let (ty, units): (u32, Vec<u16>) = match a {
-        Addr::Text(t) => (0, t.encode_utf16().collect()),
-        Addr::TextUnits(u) => (0, u.clone()),
-        Addr::V4(_) => (1, Vec::new()),
-        Addr::V6 { .. } => (2, Vec::new()),
-        Addr::Empty => (3, Vec::new()),
-        Addr::Type(t) => (*t, Vec::new()),
-    };
-    assert!(units.len() <= 257, "TextAddress holds 257 units");
-    put(&mut b, 0, &ty.to_le_bytes());
-    for (i, u) in units.iter().enumerate() {
-        put(&mut b, 32 + 2 * i, &u.to_le_bytes());
-    }
+pub fn ip_address(a: &Addr) -> Vec<u8> {
+    let text = a.text_bytes();
+    let l = u16::try_from(text.len()).expect("a TextAddress length is a u16");
+    ip_address_with_length(a, l, &text)
+}
+
+/// `ISCSI_IP_Address` with `TextAddress` length `l` followed by `text` (any bytes, whatever
+/// `l` says).
+#[must_use]
+pub fn ip_address_with_length(a: &Addr, l: u16, text: &[u8]) -> Vec<u8> {
+    let mut b = vec![0u8; 34];
+    put(&mut b, 0, &a.address_type().to_le_bytes());
     match a {
         Addr::V4(v4) => put(&mut b, 4, v4),
         Addr::V6 {
@@ -742,18 +812,83 @@ pub fn ip_address(a: &Addr) -> [u8; IP_ADDRESS_LEN] {
         }
         _ => {}
     }
+    put(&mut b, 32, &l.to_le_bytes());
+    b.extend_from_slice(text);
     b
 }
 
-/// `SetTunnelModeOuterAddress_IN`: `0: u32 PortNumber · 4: Destination · 552: TunnelOuter`
-/// (1100 bytes).
+/// `SetTunnelModeOuterAddress_IN` as WMI marshals it: `0: u32 PortNumber · 4: Destination
+/// (34 + L1) · align4(38 + L1): TunnelModeOuterAddress (34 + L2)`. The padding before the
+/// outer address is 0xA5: callers may leave garbage there and it must not matter.
+///
+/// # Panics
+///
+/// If the result would be 1100 bytes or more (then it would be read as the fixed stride).
 #[must_use]
 pub fn tunnel_in(port: u32, destination: &Addr, outer: &Addr) -> Vec<u8> {
     let mut b = port.to_le_bytes().to_vec();
     b.extend_from_slice(&ip_address(destination));
+    b.resize(b.len().next_multiple_of(4), 0xA5);
     b.extend_from_slice(&ip_address(outer));
-    assert_eq!(b.len(), TUNNEL_IN_LEN);
+    assert!(
+        b.len() < FIXED_STRIDE_LEN,
+        "a packed IN is under 1100 bytes"
+    );
     b
+}
+
+/// `SetTunnelModeOuterAddress_IN` in the C structs' fixed stride: `0: u32 PortNumber · 4:
+/// Destination · 552: TunnelModeOuterAddress`, each address in a 548-byte slot whose unused
+/// bytes are zero, the L fields the texts' real lengths. 1100 bytes, more if the outer text
+/// runs past its slot.
+///
+/// # Panics
+///
+/// If the destination's text would run into the outer address (over 514 bytes).
+#[must_use]
+pub fn tunnel_in_fixed(port: u32, destination: &Addr, outer: &Addr) -> Vec<u8> {
+    let d = ip_address(destination);
+    assert!(d.len() <= C_IP_ADDRESS_LEN, "the destination fits its slot");
+    fixed_stride(port, &d, &ip_address(outer))
+}
+
+/// The fixed stride as `iSpReadTCPConfigInfo` fills it: each L = 512 and each text followed
+/// by NULs up to 512 bytes (so the text ends at its first NUL, SPEC §2).
+///
+/// # Panics
+///
+/// If a text is longer than 512 bytes.
+#[must_use]
+pub fn tunnel_in_c(port: u32, destination: &Addr, outer: &Addr) -> Vec<u8> {
+    let slot = |a: &Addr| {
+        let mut text = a.text_bytes();
+        assert!(text.len() <= 512, "TextAddress holds 512 bytes");
+        text.resize(512, 0);
+        ip_address_with_length(a, 512, &text)
+    };
+    fixed_stride(port, &slot(destination), &slot(outer))
+}
+
+fn fixed_stride(port: u32, destination: &[u8], outer: &[u8]) -> Vec<u8> {
+    let mut b = vec![0u8; FIXED_STRIDE_LEN.max(FIXED_STRIDE_OUTER + outer.len())];
+    put(&mut b, 0, &port.to_le_bytes());
+    put(&mut b, 4, destination);
+    put(&mut b, FIXED_STRIDE_OUTER, outer);
+    b
+}
+
+/// [`tunnel_in`], [`tunnel_in_fixed`] or [`tunnel_in_c`] by shape.
+///
+/// # Panics
+///
+/// As the builder of that shape.
+#[must_use]
+pub fn tunnel_in_shaped(shape: Shape, port: u32, destination: &Addr, outer: &Addr) -> Vec<u8> {
+    match shape {
+        Shape::Packed => tunnel_in(port, destination, outer),
+        Shape::FixedStride => tunnel_in_fixed(port, destination, outer),
+        Shape::FixedStride512 => tunnel_in_c(port, destination, outer),
+    }
 }
 
 /// Lower-case hex of `bytes`, as `lookup --reveal` prints keys.
@@ -808,22 +943,43 @@ mod tests {
         assert_eq!(&g[0..5], &[0xff, 0xff, 0xff, 0xff, 5]);
         assert_eq!(&g[8..12], &[16, 0, 0, 0]);
 
-        let t = tunnel_in(
-            1,
-            &Addr::V4([192, 0, 2, 1]),
-            &Addr::V6 {
-                address: [7; 16],
-                flow: 2,
-                scope: 3,
-            },
-        );
+        let v6 = Addr::V6 {
+            address: [7; 16],
+            flow: 2,
+            scope: 3,
+        };
+        // Packed: an IPv4 destination (L1 = 0) ends at 38, the outer address starts at 40.
+        let t = tunnel_in(1, &Addr::V4([192, 0, 2, 1]), &v6);
+        assert_eq!(t.len(), 74);
         assert_eq!(&t[4..8], &[1, 0, 0, 0]);
         assert_eq!(&t[8..12], &[192, 0, 2, 1]);
-        assert_eq!(&t[552..556], &[2, 0, 0, 0]);
-        assert_eq!(&t[560..576], &[7; 16]);
-        assert_eq!(&t[576..584], &[2, 0, 0, 0, 3, 0, 0, 0]);
+        assert_eq!(&t[36..40], &[0, 0, 0xA5, 0xA5]);
+        assert_eq!(&t[40..44], &[2, 0, 0, 0]);
+        assert_eq!(&t[48..64], &[7; 16]);
+        assert_eq!(&t[64..74], &[2, 0, 0, 0, 3, 0, 0, 0, 0, 0]);
+        // Packed text: "ab" is L1 = 4, 38 + 4 = 42, so two bytes of padding before 44.
+        let t = tunnel_in(0, &Addr::text("ab"), &Addr::text("c"));
+        assert_eq!(&t[36..44], &[4, 0, b'a', 0, b'b', 0, 0xA5, 0xA5]);
+        assert_eq!(&t[44..48], &[0; 4]);
+        assert_eq!(&t[76..80], &[2, 0, b'c', 0]);
+        assert_eq!(t.len(), 80);
+        assert_eq!(packed_outer_at(4), 44);
+        assert_eq!(packed_outer_at(6), 44);
+        // Fixed stride, real lengths: the outer address at 552 whatever L1 says.
+        let f = tunnel_in_fixed(1, &Addr::text("ab"), &v6);
+        assert_eq!(f.len(), 1100);
+        assert_eq!(&f[36..42], &[4, 0, b'a', 0, b'b', 0]);
+        assert!(f[42..552].iter().all(|&b| b == 0));
+        assert_eq!(&f[552..556], &[2, 0, 0, 0]);
+        assert_eq!(&f[560..576], &[7; 16]);
+        assert_eq!(&f[576..586], &[2, 0, 0, 0, 3, 0, 0, 0, 0, 0]);
+        // Fixed stride as the C sample fills it: L = 512, the text, NULs.
+        let c = tunnel_in_c(1, &Addr::text("ab"), &Addr::text("c"));
+        assert_eq!(c.len(), 1100);
+        assert_eq!(&c[36..44], &[0, 2, b'a', 0, b'b', 0, 0, 0]);
+        assert_eq!(&c[584..590], &[0, 2, b'c', 0, 0, 0]);
         let x = ip_address(&Addr::text("ab"));
-        assert_eq!(&x[32..38], &[b'a', 0, b'b', 0, 0, 0]);
+        assert_eq!(x, [&[0u8; 32][..], &[4, 0, b'a', 0, b'b', 0]].concat());
         assert_eq!(sized_in(b"xy"), vec![2, 0, 0, 0, b'x', b'y']);
     }
 }

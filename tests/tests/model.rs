@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 
 use iscsisec_core::consts::{OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID};
+use iscsisec_core::fuzzing::{TestPlatform, test_platform};
 use iscsisec_core::store::MemoryStore;
 use iscsisec_core::testing::{FaultHandle, FaultStore, Scenario};
 use iscsisec_core::{
@@ -541,7 +542,7 @@ fn step() -> impl Strategy<Value = Step> {
 // ====================================================================== running both
 
 struct System {
-    provider: Option<Provider<FaultStore>>,
+    provider: Option<Provider<FaultStore, TestPlatform>>,
     fault: FaultHandle,
 }
 
@@ -555,20 +556,23 @@ fn config() -> AdapterConfig {
 impl System {
     fn new() -> System {
         let (store, fault) = FaultStore::new(MemoryStore::new());
-        let provider = Provider::start(store, config()).expect("starts").0;
+        let provider = Provider::start(store, config(), test_platform())
+            .expect("starts")
+            .0;
         System {
             provider: Some(provider),
             fault,
         }
     }
 
-    fn provider(&mut self) -> &mut Provider<FaultStore> {
+    fn provider(&mut self) -> &mut Provider<FaultStore, TestPlatform> {
         self.provider.as_mut().expect("running")
     }
 
     fn restart(&mut self) {
         let store = self.provider.take().expect("running").into_store();
-        let (provider, report) = Provider::start(store, config()).expect("restarts");
+        let (provider, report) =
+            Provider::start(store, config(), test_platform()).expect("restarts");
         assert_eq!((report.corrupt, report.foreign), (0, 0));
         self.provider = Some(provider);
     }

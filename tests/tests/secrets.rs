@@ -19,16 +19,16 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use iscsisec_core::consts::{OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID, method};
+use iscsisec_core::fuzzing::{TestPlatform, test_platform};
 use iscsisec_core::record::{Record, RecordRef};
-use iscsisec_core::secret::{ChapSecret, PresharedKey};
 use iscsisec_core::store::MemoryStore;
 use iscsisec_core::testing::FaultStore;
 use iscsisec_core::wire::{
     SetChapSharedSecretIn, SetGroupPresharedKeyIn, SetPresharedKeyForIdIn, StatusOut,
 };
 use iscsisec_core::{
-    AdapterConfig, Identifier, IsdscStatus, KeyBuffer, KeySource, PortSelector, Provider,
-    RecordStore,
+    AdapterConfig, ChapSecretBuffer, Identifier, IsdscStatus, KeyBuffer, KeySource, PortSelector,
+    Provider, RecordStore,
 };
 use iscsisec_host::store::{Access, DirStore};
 use iscsisec_tests::*;
@@ -162,7 +162,7 @@ fn fqdn(name: &str) -> Identifier {
 
 /// A method call whose IN buffer is built in place, in a buffer of exact size wiped on drop.
 fn call<S: RecordStore>(
-    p: &mut Provider<S>,
+    p: &mut Provider<S, TestPlatform>,
     class: iscsisec_core::Guid,
     method_id: u32,
     len: usize,
@@ -176,7 +176,12 @@ fn call<S: RecordStore>(
     StatusOut::parse(&buf).expect("an OUT").status
 }
 
-fn set_psk<S: RecordStore>(p: &mut Provider<S>, port: u32, id: &str, key: &[u8]) -> IsdscStatus {
+fn set_psk<S: RecordStore>(
+    p: &mut Provider<S, TestPlatform>,
+    port: u32,
+    id: &str,
+    key: &[u8],
+) -> IsdscStatus {
     let repr = SetPresharedKeyForIdIn {
         port_number: port,
         security_flags: 1,
@@ -193,7 +198,7 @@ fn set_psk<S: RecordStore>(p: &mut Provider<S>, port: u32, id: &str, key: &[u8])
     )
 }
 
-fn set_group<S: RecordStore>(p: &mut Provider<S>, key: &[u8]) -> IsdscStatus {
+fn set_group<S: RecordStore>(p: &mut Provider<S, TestPlatform>, key: &[u8]) -> IsdscStatus {
     let repr = SetGroupPresharedKeyIn { key };
     call(
         p,
@@ -204,7 +209,7 @@ fn set_group<S: RecordStore>(p: &mut Provider<S>, key: &[u8]) -> IsdscStatus {
     )
 }
 
-fn set_chap<S: RecordStore>(p: &mut Provider<S>, secret: &[u8]) -> IsdscStatus {
+fn set_chap<S: RecordStore>(p: &mut Provider<S, TestPlatform>, secret: &[u8]) -> IsdscStatus {
     let repr = SetChapSharedSecretIn {
         shared_secret: secret,
     };
@@ -217,7 +222,7 @@ fn set_chap<S: RecordStore>(p: &mut Provider<S>, secret: &[u8]) -> IsdscStatus {
     )
 }
 
-fn clear_cache<S: RecordStore>(p: &mut Provider<S>) -> IsdscStatus {
+fn clear_cache<S: RecordStore>(p: &mut Provider<S, TestPlatform>) -> IsdscStatus {
     call(
         p,
         SECURITY_CONFIG_OPERATIONS_GUID,
@@ -229,7 +234,7 @@ fn clear_cache<S: RecordStore>(p: &mut Provider<S>) -> IsdscStatus {
 
 /// Looks up and compares without copying the key anywhere.
 fn expect_key<S: RecordStore>(
-    p: &Provider<S>,
+    p: &Provider<S, TestPlatform>,
     port: PortSelector,
     id: &str,
     source: KeySource,
@@ -241,8 +246,8 @@ fn expect_key<S: RecordStore>(
     assert!(out.expose_secret() == key, "{id}: another key");
 }
 
-fn start<S: RecordStore>(store: S) -> Provider<S> {
-    Provider::start(store, AdapterConfig::default())
+fn start<S: RecordStore>(store: S) -> Provider<S, TestPlatform> {
+    Provider::start(store, AdapterConfig::default(), test_platform())
         .expect("the provider starts")
         .0
 }
@@ -508,10 +513,6 @@ fn nothing_the_host_prints_holds_a_secret() {
 #[test]
 fn debug_of_every_type_holding_a_secret_hides_it() {
     let mut texts: Vec<(&str, String)> = Vec::new();
-    let key = PresharedKey::boxed_from(PSK_PORT).expect("a key");
-    let secret = ChapSecret::boxed_from(CHAP).expect("a secret");
-    texts.push(("PresharedKey", format!("{key:?} {key:#?}")));
-    texts.push(("ChapSecret", format!("{secret:?} {secret:#?}")));
     let mut p = start(MemoryStore::new());
     set_psk(&mut p, 0, "a.example", PSK_PORT);
     set_group(&mut p, GROUP);
@@ -520,11 +521,19 @@ fn debug_of_every_type_holding_a_secret_hides_it() {
     p.lookup(PortSelector::Port(0), &fqdn("a.example"), &mut out)
         .expect("a key");
     texts.push(("KeyBuffer", format!("{out:?} {out:#?}")));
+    let mut chap = ChapSecretBuffer::new();
+    p.chap_secret(&mut chap).expect("a secret");
+    texts.push(("ChapSecretBuffer", format!("{chap:?} {chap:#?}")));
+    let reader = p.reader();
+    texts.push(("Reader", format!("{reader:?} {reader:#?}")));
     texts.push(("Provider", format!("{p:?} {p:#?}")));
     texts.push(("Table", format!("{:?}", p.table())));
     for e in p.table().psk_entries() {
         texts.push(("PskEntry", format!("{e:?} {e:#?}")));
     }
+    let group = p.table().group_key().expect("set");
+    let chap_entry = p.table().chap_secret().expect("set");
+    texts.push(("SecretEntry", format!("{group:?} {chap_entry:#?}")));
     texts.push(("MemoryStore", format!("{:?}", p.store())));
     let id = fqdn("a.example");
     let refs = [

@@ -6,23 +6,58 @@
     reason = "a fuzz oracle reports a finding by panicking; never built into the driver"
 )]
 
+use alloc::vec::Vec;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::consts::{
     Guid, IsdscStatus, NtStatus, OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID,
 };
+use crate::platform::{Platform, RandomError};
 use crate::provider::{AdapterConfig, Provider};
+use crate::reclaim::{EpochDomain, EpochPlatform, ReaderSlot, Threads};
 use crate::record::{MAX_RECORD_LEN, Record, RecordRef};
 use crate::store::MemoryStore;
 use crate::table::Table;
 use crate::testing::{FaultStore, Scenario};
+
+/// The platform of tests and fuzzing: no reader slots (every reader shares the domain's
+/// counter) and fixed "random" bytes, so runs repeat exactly. Never for a real host.
+#[derive(Debug, Default)]
+pub struct FixedThreads;
+
+impl Threads for FixedThreads {
+    fn with_slot<R>(&self, _: &EpochDomain, f: impl FnOnce(Option<&mut ReaderSlot>) -> R) -> R {
+        f(None)
+    }
+
+    fn fill_random(&self, out: &mut [u8]) -> Result<(), RandomError> {
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = u8::try_from(i % 251).unwrap_or(0) ^ 0x5a;
+        }
+        Ok(())
+    }
+}
+
+/// The test platform type.
+pub type TestPlatform = EpochPlatform<FixedThreads>;
+
+/// A fresh test platform on the process-wide test domain.
+#[must_use]
+pub fn test_platform() -> TestPlatform {
+    static DOMAIN: spin::Once<EpochDomain> = spin::Once::new();
+    let domain = DOMAIN.call_once(|| match EpochDomain::new(0) {
+        Ok(d) => d,
+        Err(_) => panic!("no memory for an empty domain"),
+    });
+    EpochPlatform::new(domain, FixedThreads)
+}
 use crate::wire::{GetPresharedKeyForIdOut, StatusOut};
 
 /// A hash of everything the table holds, keys included, so that two tables can be compared
 /// without copying secrets.
 #[must_use]
-pub fn fingerprint(table: &Table) -> [u8; 32] {
+pub fn fingerprint<P: Platform>(table: &Table<P>) -> [u8; 32] {
     let mut h = Sha256::new();
     let mut buf = Zeroizing::new([0u8; MAX_RECORD_LEN]);
     let mut add = |h: &mut Sha256, r: RecordRef<'_>| {
@@ -30,14 +65,17 @@ pub fn fingerprint(table: &Table) -> [u8; 32] {
             h.update(buf.get(..n).unwrap_or(&[]));
         }
     };
-    for e in table.psk_entries() {
+    // The table keeps explicit keys in hash order, which depends on the hash key: sort.
+    let mut entries: Vec<_> = table.psk_entries().collect();
+    entries.sort_by(|a, b| (a.port, &a.id).cmp(&(b.port, &b.id)));
+    for e in entries {
         add(
             &mut h,
             RecordRef::Psk {
                 port: e.port,
                 id: &e.id,
                 flags: e.flags,
-                key: e.key().expose_secret(),
+                key: e.expose_secret(),
             },
         );
     }
@@ -97,7 +135,7 @@ pub fn execute_methods(data: &[u8]) {
         max_entries: 8,
     };
     let (store, handle) = FaultStore::new(MemoryStore::new());
-    let Ok((mut provider, _)) = Provider::start(store, config) else {
+    let Ok((mut provider, _)) = Provider::start(store, config, test_platform()) else {
         return;
     };
     let mut input = Input(data);
@@ -155,7 +193,7 @@ pub fn execute_methods(data: &[u8]) {
                 "a refused call changed the table: {result:?}"
             );
         }
-        let restarted = Provider::start(handle.durable(), config);
+        let restarted = Provider::start(handle.durable(), config, test_platform());
         let Ok((restarted, _)) = restarted else {
             panic!("restart failed")
         };

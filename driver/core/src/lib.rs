@@ -38,6 +38,13 @@
         clippy::as_conversions,
     )
 )]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::duplicate_mod,
+        reason = "the loom model compiles the fenced module's files a second time, on purpose"
+    )
+)]
 
 extern crate alloc;
 #[cfg(test)]
@@ -45,7 +52,14 @@ extern crate std;
 
 pub mod consts;
 pub mod lookup;
+pub mod platform;
 pub mod provider;
+#[allow(
+    unsafe_code,
+    reason = "the one fenced module: lock-free nodes, links and retirement (loom- and \
+              Miri-checked)"
+)]
+pub mod reclaim;
 pub mod record;
 pub mod secret;
 pub mod store;
@@ -63,7 +77,8 @@ mod proptests;
 pub mod testing;
 
 pub use consts::{Guid, IsdscStatus, NtStatus};
-pub use lookup::{KeyBuffer, KeySource, LookupMiss};
-pub use provider::{AdapterConfig, LoadReport, MethodResult, Provider};
+pub use lookup::{ChapSecretBuffer, KeyBuffer, KeySource, LookupMiss, Reader};
+pub use platform::{Platform, RandomError};
+pub use provider::{AdapterConfig, LoadReport, MethodResult, Provider, StartError};
 pub use store::{RecordStore, StoreError};
 pub use validate::{IdType, Identifier, PortSelector, SecurityFlags};

@@ -1,20 +1,22 @@
-//! The IKE phase-1 lookup (SPEC §5): which preshared key to use for an initiator identifier.
+//! The IKE phase-1 lookup (SPEC §5) and the CHAP secret read: the hot path, for any thread or
+//! processor, while methods change the table.
 //!
 //! ```text
-//!   IKE engine ──► lookup (this file) ──► table
+//!   IKE / CHAP engine ──► Reader (this file) ──► read section ──► table::resolve ──► nodes
 //! ```
 //!
 //! Precedence: the explicit key for (port, identifier), then for (all ports, identifier),
 //! then the group key, then nothing. The caller owns a [`KeyBuffer`]; the lookup copies the key
-//! into it and says where it came from. It does not allocate and does not block; the
-//! concurrent (lock-free) table can replace the plain one behind [`crate::Provider::lookup`]
-//! without changing this signature.
+//! into it and says where it came from. A lookup takes no lock, allocates nothing, writes no
+//! memory another reader or the writer uses, and sees each key wholly old or wholly new.
 
 use core::fmt;
-use zeroize::Zeroize;
 
-use crate::secret::{MAX_PRESHARED_KEY_LEN, PresharedKey};
-use crate::table::{ExplicitMiss, Table};
+use crate::platform::Platform;
+use crate::reclaim::map::ReadHandle;
+use crate::reclaim::node::NodeRef;
+use crate::secret::{MAX_CHAP_SECRET_LEN, MAX_PRESHARED_KEY_LEN, SecretBuffer};
+use crate::table::{self, ExplicitMiss};
 use crate::validate::{Identifier, PortSelector};
 
 /// Where a looked-up key came from.
@@ -42,102 +44,136 @@ impl KeySource {
 
 /// Why a lookup gave no key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LookupMiss {
-    /// No explicit key for the identifier and no group key.
+    /// No explicit key for the identifier and no group key (or, for the CHAP secret read, no
+    /// secret set).
     NoKey,
     /// The stored record of an explicit key for this identifier (on this port or all ports)
     /// failed its check at load. Falling back to a lower-precedence key could hand IKE a key
     /// other than the one configured, so the lookup refuses until the entry is set again or
     /// the cache is cleared.
     Damaged,
+    /// The provider has stopped (the driver is unloading); no key is served any more.
+    Stopped,
 }
 
-/// A caller-owned buffer a lookup copies a key into; wiped on every fill and on drop.
-pub struct KeyBuffer {
-    len: usize,
-    bytes: [u8; MAX_PRESHARED_KEY_LEN],
-}
-
-impl KeyBuffer {
-    /// An empty buffer.
-    #[must_use]
-    pub const fn new() -> KeyBuffer {
-        KeyBuffer {
-            len: 0,
-            bytes: [0; MAX_PRESHARED_KEY_LEN],
-        }
-    }
-
-    /// The key bytes of the last successful lookup (empty after a miss).
-    #[must_use]
-    pub fn expose_secret(&self) -> &[u8] {
-        self.bytes.get(..self.len).unwrap_or(&[])
-    }
-
-    fn fill(&mut self, key: &PresharedKey) {
-        self.clear();
-        let src = key.expose_secret();
-        if let Some(dst) = self.bytes.get_mut(..src.len()) {
-            dst.copy_from_slice(src);
-            self.len = src.len();
-        }
-    }
-
-    fn clear(&mut self) {
-        self.bytes.zeroize();
-        self.len = 0;
-    }
-}
-
-impl Default for KeyBuffer {
-    fn default() -> KeyBuffer {
-        KeyBuffer::new()
-    }
-}
-
-impl Drop for KeyBuffer {
-    #[inline(never)]
-    fn drop(&mut self) {
-        self.clear();
-    }
-}
-
-impl fmt::Debug for KeyBuffer {
+impl fmt::Display for LookupMiss {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("KeyBuffer([secret elided])")
+        f.write_str(match self {
+            LookupMiss::NoKey => "no key for this identifier and no group key",
+            LookupMiss::Damaged => {
+                "the stored record of this identifier's key is damaged; set the key again or \
+                 clear the cache"
+            }
+            LookupMiss::Stopped => "the provider has stopped",
+        })
     }
 }
 
-/// Looks up the key for `id` on `port` in precedence order and copies it into `out`.
+impl core::error::Error for LookupMiss {}
+
+/// A caller-owned buffer a lookup copies a preshared key into; wiped on drop.
+pub type KeyBuffer = SecretBuffer<MAX_PRESHARED_KEY_LEN>;
+
+/// A caller-owned buffer the initiator CHAP secret is copied into; wiped on drop.
+pub type ChapSecretBuffer = SecretBuffer<MAX_CHAP_SECRET_LEN>;
+
+/// A handle for the hot path: looks keys up while the provider's methods run.
 ///
-/// # Errors
-///
-/// [`LookupMiss::NoKey`] when there is no key at all, [`LookupMiss::Damaged`] when a damaged
-/// record stands where a higher-precedence key would be. `out` is left empty either way.
-pub fn lookup(
-    table: &Table,
-    port: PortSelector,
-    id: &Identifier,
-    out: &mut KeyBuffer,
-) -> Result<KeySource, LookupMiss> {
-    out.clear();
-    match table.explicit(port, id) {
-        Ok(entry) => {
-            out.fill(entry.key());
-            return Ok(if entry.port == PortSelector::All {
-                KeySource::AllPorts
-            } else {
-                KeySource::Port
-            });
+/// Cheap to clone, `Send` and `Sync`; it keeps the table it reads alive (after the provider
+/// stops, lookups answer [`LookupMiss::Stopped`] and the memory goes when the last handle
+/// does). It holds no per-reader state: what a read section needs lives per processor (the
+/// kernel's IRQL) or per thread (a process's epoch slot), in the platform.
+pub struct Reader<P: Platform> {
+    handle: ReadHandle<P>,
+}
+
+impl<P: Platform> Clone for Reader<P> {
+    fn clone(&self) -> Reader<P> {
+        Reader {
+            handle: self.handle.clone(),
         }
-        Err(ExplicitMiss::Damaged) => return Err(LookupMiss::Damaged),
-        Err(ExplicitMiss::Absent) => {}
     }
-    match table.group_key() {
-        Some(k) => {
-            out.fill(k);
-            Ok(KeySource::Group)
-        }
-        None => Err(LookupMiss::NoKey),
+}
+
+impl<P: Platform> fmt::Debug for Reader<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Reader")
     }
+}
+
+impl<P: Platform> Reader<P> {
+    pub(crate) fn new(handle: ReadHandle<P>) -> Reader<P> {
+        Reader { handle }
+    }
+
+    /// Looks up the preshared key for `id` on `port` in SPEC §5 precedence and copies it into
+    /// `out`. Never blocks, never allocates; callable at IRQL ≤ DISPATCH_LEVEL.
+    ///
+    /// # Errors
+    ///
+    /// [`LookupMiss::NoKey`] when there is no key at all, [`LookupMiss::Damaged`] when a
+    /// damaged record stands where a higher-precedence key would be,
+    /// [`LookupMiss::Stopped`] after the provider stopped. `out` is left empty.
+    pub fn lookup(
+        &self,
+        port: PortSelector,
+        id: &Identifier,
+        out: &mut KeyBuffer,
+    ) -> Result<KeySource, LookupMiss> {
+        self.handle.read(|view| {
+            let Some(view) = view else {
+                out.clear();
+                return Err(LookupMiss::Stopped);
+            };
+            let (node, source) = match table::view_resolve(&view, port, id) {
+                Ok(e) if e.all_ports => (e.node, KeySource::AllPorts),
+                Ok(e) => (e.node, KeySource::Port),
+                Err(ExplicitMiss::Damaged) => {
+                    out.clear();
+                    return Err(LookupMiss::Damaged);
+                }
+                Err(ExplicitMiss::Absent) => match table::view_group_key(&view) {
+                    Some(node) => (node, KeySource::Group),
+                    None => {
+                        out.clear();
+                        return Err(LookupMiss::NoKey);
+                    }
+                },
+            };
+            fill(out, node);
+            Ok(source)
+        })
+    }
+
+    /// Copies the initiator CHAP secret into `out`. Never blocks, never allocates.
+    ///
+    /// # Errors
+    ///
+    /// [`LookupMiss::NoKey`] when no secret is set, [`LookupMiss::Stopped`] after the
+    /// provider stopped. `out` is left empty.
+    pub fn chap_secret(&self, out: &mut ChapSecretBuffer) -> Result<(), LookupMiss> {
+        self.handle.read(|view| {
+            let Some(view) = view else {
+                out.clear();
+                return Err(LookupMiss::Stopped);
+            };
+            match table::view_chap_secret(&view) {
+                Some(node) => {
+                    fill(out, node);
+                    Ok(())
+                }
+                None => {
+                    out.clear();
+                    Err(LookupMiss::NoKey)
+                }
+            }
+        })
+    }
+}
+
+/// Copies a node's value into a caller buffer (within the read section).
+fn fill<const N: usize>(out: &mut SecretBuffer<N>, node: NodeRef<'_>) {
+    out.fill(node.value());
 }

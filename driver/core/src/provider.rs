@@ -10,15 +10,18 @@
 //! checks in SPEC order, writes nonvolatile storage first and then publishes to memory, and
 //! answers with an NTSTATUS, the bytes used and, in the OUT buffer, the ISDSC status.
 
+use core::fmt;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::consts::{
     Guid, IsdscStatus, NtStatus, OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID, method,
 };
-use crate::lookup::{self, KeyBuffer, KeySource, LookupMiss};
+use crate::lookup::{ChapSecretBuffer, KeyBuffer, KeySource, LookupMiss, Reader};
+use crate::platform::{Platform, RandomError};
+use crate::reclaim::OutOfMemory;
 use crate::record::{self, Loaded, MAX_RECORD_LEN, Record, RecordName, RecordRef};
 use crate::store::{RecordStore, StoreError};
-use crate::table::{self, ExplicitMiss, Table, TunnelEntry};
+use crate::table::{ExplicitMiss, Table, TunnelEntry};
 use crate::validate::{self, Destination, Identifier, OuterAddress, PortSelector, SecurityFlags};
 use crate::wire::{
     self, GetPresharedKeyForIdIn, GetPresharedKeyForIdOut, SetChapSharedSecretIn,
@@ -63,6 +66,49 @@ pub struct LoadReport {
     pub corrupt: usize,
     /// Entries whose name cannot be a record name: reported, left alone (SPEC §6).
     pub foreign: usize,
+}
+
+/// Why the provider did not start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The store could not be enumerated at all.
+    Store(StoreError),
+    /// Memory for the table ran out: nothing is served rather than a partial table.
+    OutOfMemory,
+    /// The platform's random source failed (the table's hash key comes from it).
+    Random,
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::Store(e) => write!(f, "cannot start: {e}"),
+            StartError::OutOfMemory => f.write_str("cannot start: out of memory"),
+            StartError::Random => f.write_str("cannot start: the random source failed"),
+        }
+    }
+}
+
+impl core::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            StartError::Store(e) => Some(e),
+            StartError::OutOfMemory | StartError::Random => None,
+        }
+    }
+}
+
+impl From<OutOfMemory> for StartError {
+    fn from(_: OutOfMemory) -> StartError {
+        StartError::OutOfMemory
+    }
+}
+
+impl From<RandomError> for StartError {
+    fn from(_: RandomError) -> StartError {
+        StartError::Random
+    }
 }
 
 /// The methods this provider serves.
@@ -156,69 +202,91 @@ impl From<StoreError> for Refused {
     }
 }
 
-impl From<table::OutOfMemory> for Refused {
-    fn from(_: table::OutOfMemory) -> Refused {
+impl From<OutOfMemory> for Refused {
+    fn from(_: OutOfMemory) -> Refused {
         Refused(IsdscStatus::NON_SPECIFIC_ERROR)
     }
 }
 
 /// The security provider of one adapter: its table and its nonvolatile store.
-#[derive(Debug)]
-pub struct Provider<S: RecordStore> {
+///
+/// Methods change it through `&mut self`, one at a time; [`Provider::reader`] hands out
+/// [`Reader`]s that look keys up concurrently, from any thread or processor. Dropping the
+/// provider stops it: readers then answer [`LookupMiss::Stopped`], and every key is wiped and
+/// freed after a grace period.
+pub struct Provider<S: RecordStore, P: Platform> {
     store: S,
-    table: Table,
+    table: Table<P>,
     config: AdapterConfig,
 }
 
-impl<S: RecordStore> Provider<S> {
-    /// Starts the provider: rebuilds the table from every record in `store`. A record that
-    /// fails its check is skipped, counted and remembered (GetPresharedKeyForId then answers
-    /// `ISDSC_CACHE_CORRUPTED` for a missing entry; ClearCache removes it). Valid records load
+impl<S: RecordStore + fmt::Debug, P: Platform> fmt::Debug for Provider<S, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Provider")
+            .field("store", &self.store)
+            .field("table", &self.table)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl<S: RecordStore, P: Platform> Provider<S, P> {
+    /// Starts the provider: rebuilds the table from every record in `store`, in one pass
+    /// (O(n)). A record that fails its check is skipped, counted and remembered
+    /// (GetPresharedKeyForId then answers `ISDSC_CACHE_CORRUPTED` for a missing entry, and the
+    /// lookup refuses the identity it belongs to; ClearCache removes it). Valid records load
     /// even beyond `config.max_entries`.
+    ///
+    /// The table's buckets are sized for `config.max_entries` explicit keys, allocated here
+    /// once; the hash key comes from `platform`'s random source.
     ///
     /// # Errors
     ///
-    /// The store could not be enumerated at all, or memory ran out while loading (then
-    /// nothing is served rather than serving a partial table).
+    /// [`StartError::Store`] if the store cannot be enumerated at all,
+    /// [`StartError::OutOfMemory`] if memory runs out (nothing is served rather than a partial
+    /// table), [`StartError::Random`] if the random source fails.
     pub fn start(
         mut store: S,
         config: AdapterConfig,
-    ) -> Result<(Provider<S>, LoadReport), StoreError> {
-        let mut table = Table::new();
+        platform: P,
+    ) -> Result<(Provider<S, P>, LoadReport), StartError> {
+        let mut seed = Zeroizing::new([0u8; 16]);
+        platform.fill_random(seed.as_mut_slice())?;
+        let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p] = *seed;
+        let hash_key = [
+            u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+            u64::from_le_bytes([i, j, k, l, m, n, o, p]),
+        ];
+        let mut table = Table::new(platform, config.max_entries, hash_key)?;
         let mut report = LoadReport::default();
         let mut out_of_memory = false;
-        store.load(&mut |name, bytes| {
-            let stored = match record::classify(name, bytes) {
-                Loaded::Record(record) => {
-                    report.loaded = report.loaded.saturating_add(1);
-                    load_record(&mut table, record)
-                }
-                Loaded::Damaged { found, names } => {
-                    report.corrupt = report.corrupt.saturating_add(1);
-                    // Until the table tracks damage by identity: the entry the content names is
-                    // marked damaged under its record name too, for the cache entries whose
-                    // damage changes an answer (ClearCache removes every marked name, so
-                    // tunnel mappings and the GUID, which it keeps, are not marked).
-                    let also = names.filter(|n| n.is_cache_entry() && !table.is_corrupt(n));
-                    let found_new = !table.is_corrupt(&found);
-                    let first = if found_new {
-                        table.add_corrupt(found.as_str())
-                    } else {
+        store
+            .load(&mut |name, bytes| {
+                let stored = match record::classify(name, bytes) {
+                    Loaded::Record(record) => {
+                        report.loaded = report.loaded.saturating_add(1);
+                        load_record(&mut table, &record)
+                    }
+                    Loaded::Damaged { found, content } => {
+                        // A valid record of another identity under this name is damage to
+                        // both (SPEC §6).
+                        report.corrupt = report.corrupt.saturating_add(1);
+                        let identity = match &content {
+                            Some(Record::Psk { port, id, .. }) => Some((*port, id)),
+                            _ => None,
+                        };
+                        table.add_corrupt(found.as_str(), identity)
+                    }
+                    Loaded::Foreign => {
+                        report.foreign = report.foreign.saturating_add(1);
                         Ok(())
-                    };
-                    first.and_then(|()| also.map_or(Ok(()), |n| table.add_corrupt(n.as_str())))
-                }
-                Loaded::Foreign => {
-                    report.foreign = report.foreign.saturating_add(1);
-                    Ok(())
-                }
-            };
-            out_of_memory |= stored.is_err();
-        })?;
+                    }
+                };
+                out_of_memory |= stored.is_err();
+            })
+            .map_err(StartError::Store)?;
         if out_of_memory {
-            return Err(StoreError {
-                what: "out of memory while loading",
-            });
+            return Err(StartError::OutOfMemory);
         }
         table.finish_load();
         Ok((
@@ -298,8 +366,15 @@ impl<S: RecordStore> Provider<S> {
         }
     }
 
+    /// A handle for the hot path: looks keys up concurrently with this provider's methods,
+    /// from any thread or processor, and keeps the table alive while it exists.
+    #[must_use]
+    pub fn reader(&self) -> Reader<P> {
+        Reader::new(self.table.map().read_handle())
+    }
+
     /// Looks up the preshared key for an initiator identifier (SPEC §5) and copies it into
-    /// `out`. Never allocates.
+    /// `out`, exactly as [`Reader::lookup`] does. Never allocates.
     ///
     /// # Errors
     ///
@@ -310,13 +385,28 @@ impl<S: RecordStore> Provider<S> {
         id: &Identifier,
         out: &mut KeyBuffer,
     ) -> Result<KeySource, LookupMiss> {
-        lookup::lookup(&self.table, port, id, out)
+        self.reader().lookup(port, id, out)
+    }
+
+    /// Copies the initiator CHAP secret into `out`, exactly as [`Reader::chap_secret`] does.
+    ///
+    /// # Errors
+    ///
+    /// [`LookupMiss::NoKey`] when no secret is set.
+    pub fn chap_secret(&self, out: &mut ChapSecretBuffer) -> Result<(), LookupMiss> {
+        self.reader().chap_secret(out)
     }
 
     /// The table, for display (`show`) and diagnostics.
     #[must_use]
-    pub fn table(&self) -> &Table {
+    pub fn table(&self) -> &Table<P> {
         &self.table
+    }
+
+    /// The platform the provider runs on.
+    #[must_use]
+    pub fn platform(&self) -> &P {
+        self.table.map().grace()
     }
 
     /// The adapter settings.
@@ -331,10 +421,13 @@ impl<S: RecordStore> Provider<S> {
         &self.store
     }
 
-    /// Stops the provider and gives back the store.
+    /// Stops the provider and gives back the store. Readers answer [`LookupMiss::Stopped`]
+    /// from now on.
     #[must_use]
     pub fn into_store(self) -> S {
-        self.store
+        let Provider { store, table, .. } = self;
+        drop(table);
+        store
     }
 
     /// Parses the IN buffer and runs the operation. `Err` only for SPEC §3 rule 3.
@@ -377,27 +470,27 @@ impl<S: RecordStore> Provider<S> {
         let flags = SecurityFlags::parse(req.security_flags)?;
         let id = Identifier::parse(req.id_type, req.id)?;
         let key = validate::preshared_key(req.key)?;
-        let name = RecordName::psk(port, &id);
         let Some(key) = key else {
-            self.store.remove(name.as_str())?;
-            self.table.remove_psk(port, &id);
-            self.table.forget_corrupt(name.as_str());
+            let change = self.table.prepare_psk(port, &id, None)?;
+            self.store.remove(RecordName::psk(port, &id).as_str())?;
+            self.table.apply_psk(change);
             return Ok(IsdscStatus::SUCCESS);
         };
         let is_new = self.table.psk(port, &id).is_none();
         if is_new && self.table.psk_count() >= self.config.max_entries {
             return Err(Refused(IsdscStatus::HBA_SECURITY_CACHE_FULL));
         }
-        self.table.reserve_psk()?;
+        // Everything the table needs is allocated before the record is written, so a change
+        // that reached storage is always published.
+        let change = self.table.prepare_psk(port, &id, Some((flags, key)))?;
         let record = RecordRef::Psk {
             port,
             id: &id,
             flags,
-            key: key.expose_secret(),
+            key,
         };
         write_record(&mut self.store, &record)?;
-        self.table.insert_psk(port, id, flags, key);
-        self.table.forget_corrupt(name.as_str());
+        self.table.apply_psk(change);
         Ok(IsdscStatus::SUCCESS)
     }
 
@@ -425,12 +518,12 @@ impl<S: RecordStore> Provider<S> {
         req: &SetGroupPresharedKeyIn<'_>,
     ) -> Result<IsdscStatus, Refused> {
         let key = validate::preshared_key(req.key)?;
-        match &key {
+        let node = self.table.prepare_value(key)?;
+        match key {
             None => self.store.remove(RecordName::GROUP_KEY.as_str())?,
-            Some(key) => write_record(&mut self.store, &RecordRef::GroupKey(key.expose_secret()))?,
+            Some(key) => write_record(&mut self.store, &RecordRef::GroupKey(key))?,
         }
-        self.table.set_group_key(key);
-        self.table.forget_corrupt(RecordName::GROUP_KEY.as_str());
+        self.table.apply_group_key(node);
         Ok(IsdscStatus::SUCCESS)
     }
 
@@ -472,17 +565,24 @@ impl<S: RecordStore> Provider<S> {
     /// each from storage first. Stops at the first storage failure; what was removed stays
     /// removed, and the next ClearCache finishes the job.
     fn clear_cache(&mut self) -> Result<IsdscStatus, Refused> {
-        while let Some((port, id)) = self.table.first_psk() {
+        // One entry at a time, storage first, so that memory always matches storage.
+        let mut bucket = 0;
+        while let Some((at, port, id)) = self.table.next_psk(bucket) {
+            let change = self.table.prepare_psk(port, &id, None)?;
             self.store.remove(RecordName::psk(port, &id).as_str())?;
-            self.table.remove_psk(port, &id);
+            self.table.apply_psk(change);
+            bucket = at;
         }
+        // Damage markers have no record of their own; their records were removed above or
+        // are among the corrupt names below.
+        self.table.clear_damage_markers();
         if self.table.group_key().is_some() {
             self.store.remove(RecordName::GROUP_KEY.as_str())?;
-            self.table.set_group_key(None);
+            self.table.apply_group_key(None);
         }
         if self.table.chap_secret().is_some() {
             self.store.remove(RecordName::CHAP_SECRET.as_str())?;
-            self.table.set_chap_secret(None);
+            self.table.apply_chap_secret(None);
         }
         while let Some(name) = self.table.last_corrupt() {
             self.store.remove(name)?;
@@ -507,43 +607,43 @@ impl<S: RecordStore> Provider<S> {
         &mut self,
         req: &SetChapSharedSecretIn<'_>,
     ) -> Result<IsdscStatus, Refused> {
-        let name = RecordName::CHAP_SECRET;
-        let status = match validate::chap_secret(req.shared_secret)? {
+        let secret = validate::chap_secret(req.shared_secret)?;
+        let node = self.table.prepare_value(secret)?;
+        let status = match secret {
             None => {
-                self.store.remove(name.as_str())?;
-                self.table.set_chap_secret(None);
+                self.store.remove(RecordName::CHAP_SECRET.as_str())?;
                 IsdscStatus::SUCCESS
             }
             Some(secret) => {
-                write_record(
-                    &mut self.store,
-                    &RecordRef::ChapSecret(secret.expose_secret()),
-                )?;
-                let short = secret.len() < crate::secret::MIN_CHAP_SECRET_LEN_WITHOUT_IPSEC;
-                self.table.set_chap_secret(Some(secret));
-                if short {
+                write_record(&mut self.store, &RecordRef::ChapSecret(secret))?;
+                if secret.len() < crate::secret::MIN_CHAP_SECRET_LEN_WITHOUT_IPSEC {
                     IsdscStatus::SHORT_CHAP_SECRET
                 } else {
                     IsdscStatus::SUCCESS
                 }
             }
         };
-        self.table.forget_corrupt(name.as_str());
+        self.table.apply_chap_secret(node);
         Ok(status)
     }
 }
 
 /// Puts a loaded record into the table (capacity does not apply: SPEC §6).
-fn load_record(table: &mut Table, record: Record) -> Result<(), table::OutOfMemory> {
-    match record {
+fn load_record<P: Platform>(table: &mut Table<P>, record: &Record<'_>) -> Result<(), OutOfMemory> {
+    match *record {
         Record::Psk {
             port,
-            id,
+            ref id,
             flags,
             key,
-        } => table.push_loaded_psk(table::psk_entry(port, id, flags, key)),
+        } => {
+            let change = table.prepare_psk(port, id, Some((flags, key)))?;
+            table.apply_psk(change);
+            Ok(())
+        }
         Record::GroupKey(key) => {
-            table.set_group_key(Some(key));
+            let node = table.prepare_value(Some(key))?;
+            table.apply_group_key(node);
             Ok(())
         }
         Record::Tunnel {
@@ -560,7 +660,8 @@ fn load_record(table: &mut Table, record: Record) -> Result<(), table::OutOfMemo
             Ok(())
         }
         Record::ChapSecret(secret) => {
-            table.set_chap_secret(Some(secret));
+            let node = table.prepare_value(Some(secret))?;
+            table.apply_chap_secret(node);
             Ok(())
         }
     }

@@ -2,11 +2,12 @@
 
 use super::*;
 use crate::consts::ip_address_type;
-use crate::fuzzing::fingerprint;
+use crate::fuzzing::{TestPlatform, fingerprint, test_platform};
 use crate::store::MemoryStore;
 use crate::testing::{FaultStore, Scenario};
 use crate::wire::IscsiIpAddress;
-use alloc::string::String;
+use crate::wire::set_tunnel_mode_outer_address::Shape;
+use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -14,17 +15,23 @@ const SEC: Guid = SECURITY_CONFIG_OPERATIONS_GUID;
 const OPS: Guid = OPERATIONS_GUID;
 const ALL: u32 = 0xFFFF_FFFF;
 
-type P = Provider<MemoryStore>;
+type P = Provider<MemoryStore, TestPlatform>;
 
 fn provider() -> P {
-    Provider::start(MemoryStore::new(), AdapterConfig::default())
-        .unwrap()
-        .0
+    Provider::start(
+        MemoryStore::new(),
+        AdapterConfig::default(),
+        test_platform(),
+    )
+    .unwrap()
+    .0
 }
 
 fn restart(p: P) -> P {
     let config = p.config();
-    Provider::start(p.into_store(), config).unwrap().0
+    Provider::start(p.into_store(), config, test_platform())
+        .unwrap()
+        .0
 }
 
 /// Calls a method with a buffer exactly as long as the input or the OUT, whichever is larger.
@@ -99,29 +106,43 @@ fn clear_cache(p: &mut P) -> IsdscStatus {
     status_of(p, SEC, 5, &[])
 }
 
-fn text_addr(s: &str) -> IscsiIpAddress {
+/// UTF-16LE bytes of `s` (leaked: test addresses borrow them for the whole test).
+fn utf16(s: &str) -> &'static [u8] {
+    s.encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect::<Vec<u8>>()
+        .leak()
+}
+
+fn text_addr(s: &str) -> IscsiIpAddress<'static> {
+    text_bytes(utf16(s))
+}
+
+/// A text address with exactly these `TextAddress` bytes (L is their length).
+fn text_bytes(bytes: &'static [u8]) -> IscsiIpAddress<'static> {
     let mut a = IscsiIpAddress::zeroed(ip_address_type::TEXT);
-    for (u, c) in a.text_address.iter_mut().zip(s.encode_utf16()) {
-        *u = c;
-    }
+    a.text_address = bytes;
     a
 }
 
-fn v4_addr(b: [u8; 4]) -> IscsiIpAddress {
+fn v4_addr(b: [u8; 4]) -> IscsiIpAddress<'static> {
     let mut a = IscsiIpAddress::zeroed(ip_address_type::IPV4);
     a.ipv4_address = b;
     a
 }
 
-fn tunnel(p: &mut P, port: u32, dest: IscsiIpAddress, outer: IscsiIpAddress) -> IsdscStatus {
-    let r = SetTunnelModeOuterAddressIn {
-        port_number: port,
-        destination_address: dest,
-        tunnel_mode_outer_address: outer,
-    };
-    let mut buf = vec![0; r.buffer_len()];
+/// Method 4's IN in the given shape.
+fn tunnel_in(shape: Shape, port: u32, dest: IscsiIpAddress, outer: IscsiIpAddress) -> Vec<u8> {
+    let mut r = SetTunnelModeOuterAddressIn::new(port, dest, outer);
+    r.shape = shape;
+    let mut buf = vec![0xa5; r.buffer_len()];
     r.emit(&mut buf).unwrap();
-    status_of(p, SEC, 4, &buf)
+    buf
+}
+
+/// Method 4 as WMI sends it (packed).
+fn tunnel(p: &mut P, port: u32, dest: IscsiIpAddress, outer: IscsiIpAddress) -> IsdscStatus {
+    status_of(p, SEC, 4, &tunnel_in(Shape::Packed, port, dest, outer))
 }
 
 fn fqdn(s: &str) -> Identifier {
@@ -229,7 +250,16 @@ fn rule3_short_input_for_each_method() {
             v
         }),
         (SEC, 3, sized(b"grp")),
-        (SEC, 4, vec![0; 1100]),
+        (
+            SEC,
+            4,
+            tunnel_in(
+                Shape::Packed,
+                0,
+                v4_addr([1, 2, 3, 4]),
+                v4_addr([5, 6, 7, 8]),
+            ),
+        ),
         (SEC, 6, vec![1; 16]),
         (OPS, 71, sized(b"0123456789abcdef")),
     ];
@@ -249,11 +279,11 @@ fn rule3_short_input_for_each_method() {
         }
     }
     assert_eq!(fingerprint(p.table()), before);
-    // The fixed parts of SPEC §3: 28, 12, 4, 1100, 0, 16, 4.
+    // The fixed parts of SPEC §3: 28, 12, 4, 38, 0, 16, 4.
     assert_eq!(wire::set_preshared_key_for_id::FIXED_LEN, 28);
     assert_eq!(wire::get_preshared_key_for_id::FIXED_LEN, 12);
     assert_eq!(wire::set_group_preshared_key::FIXED_LEN, 4);
-    assert_eq!(wire::set_tunnel_mode_outer_address::FIXED_LEN, 1100);
+    assert_eq!(wire::set_tunnel_mode_outer_address::FIXED_LEN, 38);
     assert_eq!(wire::set_generational_guid::FIXED_LEN, 16);
     assert_eq!(wire::set_chap_shared_secret::FIXED_LEN, 4);
 }
@@ -498,7 +528,9 @@ fn capacity_refuses_new_entries_only() {
         port_count: 2,
         max_entries: 2,
     };
-    let mut p = Provider::start(MemoryStore::new(), config).unwrap().0;
+    let mut p = Provider::start(MemoryStore::new(), config, test_platform())
+        .unwrap()
+        .0;
     assert_eq!(set_psk(&mut p, 0, 1, 2, b"a", b"1"), IsdscStatus::SUCCESS);
     assert_eq!(set_psk(&mut p, 1, 1, 2, b"a", b"2"), IsdscStatus::SUCCESS);
     assert_eq!(
@@ -661,62 +693,92 @@ fn chap_secret_sizes() {
     assert!(p.table().chap_secret().is_none());
 }
 
-#[test]
-fn tunnel_address_rules() {
+/// SPEC §4 method 4 in one shape of SPEC §2 (both must answer alike).
+fn tunnel_address_rules_in(shape: Shape) {
     let mut p = provider();
+    let tunnel =
+        |p: &mut P, port, dest, outer| status_of(p, SEC, 4, &tunnel_in(shape, port, dest, outer));
     let outer = text_addr("Gateway.Example");
     assert_eq!(
         tunnel(&mut p, 2, v4_addr([1, 2, 3, 4]), outer),
         IsdscStatus::INVALID_PORT_NUMBER
     );
+    // A bad port wins over bad addresses.
+    assert_eq!(
+        tunnel(&mut p, 2, IscsiIpAddress::zeroed(4), text_bytes(b"odd")),
+        IsdscStatus::INVALID_PORT_NUMBER
+    );
+    let mut v4_odd_text = v4_addr([1, 2, 3, 4]);
+    v4_odd_text.text_address = b"a";
+    let mut empty_long_text = IscsiIpAddress::zeroed(3);
+    empty_long_text.text_address = &[0; 514];
     for bad_dest in [
         IscsiIpAddress::zeroed(3),
         IscsiIpAddress::zeroed(4),
         text_addr(""),
+        text_bytes(&[0, 0, 0x61, 0]),
+        text_bytes(b"odd"),
+        text_addr(&"x".repeat(257)),
+        v4_odd_text,
     ] {
         assert_eq!(
             tunnel(&mut p, 0, bad_dest, outer),
-            IsdscStatus::INVALID_PARAMETER
+            IsdscStatus::INVALID_PARAMETER,
+            "{bad_dest:?}"
         );
     }
-    let mut unterminated = text_addr("");
-    unterminated.text_address = [u16::from(b'x'); 257];
-    assert_eq!(
-        tunnel(&mut p, 0, unterminated, outer),
-        IsdscStatus::INVALID_PARAMETER
-    );
-    assert_eq!(
-        tunnel(&mut p, 0, v4_addr([1, 2, 3, 4]), unterminated),
-        IsdscStatus::INVALID_PARAMETER
-    );
-    assert_eq!(
-        tunnel(&mut p, 0, v4_addr([1, 2, 3, 4]), IscsiIpAddress::zeroed(4)),
-        IsdscStatus::INVALID_PARAMETER
-    );
-    assert_eq!(
-        tunnel(&mut p, 0, v4_addr([1, 2, 3, 4]), text_addr("")),
-        IsdscStatus::INVALID_PARAMETER
-    );
+    for bad_outer in [
+        IscsiIpAddress::zeroed(4),
+        text_addr(""),
+        text_bytes(b"odd"),
+        text_addr(&"x".repeat(257)),
+        v4_odd_text,
+        empty_long_text,
+    ] {
+        assert_eq!(
+            tunnel(&mut p, 0, v4_addr([1, 2, 3, 4]), bad_outer),
+            IsdscStatus::INVALID_PARAMETER,
+            "{bad_outer:?}"
+        );
+    }
     assert_eq!(p.table().tunnel_entries().len(), 0);
 
     assert_eq!(
         tunnel(&mut p, 0, text_addr("Target.EXAMPLE"), outer),
         IsdscStatus::SUCCESS
     );
+    // The same text with its NUL and padding counted in L (as a C caller sends L = 512).
+    let mut padded = utf16("target.example").to_vec();
+    padded.resize(512, 0);
     assert_eq!(
-        tunnel(
-            &mut p,
-            0,
-            text_addr("target.example"),
-            v4_addr([10, 0, 0, 9])
-        ),
+        tunnel(&mut p, 0, text_bytes(padded.leak()), v4_addr([10, 0, 0, 9])),
         IsdscStatus::SUCCESS
     );
     assert_eq!(
         p.table().tunnel_entries().len(),
         1,
-        "text destinations ignore ASCII case"
+        "text destinations ignore ASCII case, and the NUL ends the text"
     );
+    let target = Destination::parse(&text_addr("target.example")).unwrap();
+    assert_eq!(
+        p.table().tunnel(PortSelector::Port(0), &target),
+        Some(&OuterAddress::Ipv4([10, 0, 0, 9]))
+    );
+    // 256 units fill L = 512 without a NUL: the longest text, as destination and outer.
+    let longest = text_addr(&"b".repeat(256));
+    assert_eq!(tunnel(&mut p, 1, longest, longest), IsdscStatus::SUCCESS);
+    let longest_dest = Destination::parse(&longest).unwrap();
+    assert_eq!(
+        p.table()
+            .tunnel(PortSelector::Port(1), &longest_dest)
+            .map(|o| o.to_string().len()),
+        Some(256)
+    );
+    assert_eq!(
+        tunnel(&mut p, 1, longest, IscsiIpAddress::zeroed(3)),
+        IsdscStatus::SUCCESS
+    );
+
     let mut v6 = IscsiIpAddress::zeroed(2);
     v6.ipv6_address = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
     v6.ipv6_flow_info = 1;
@@ -724,6 +786,8 @@ fn tunnel_address_rules() {
     let mut v6b = v6;
     v6b.ipv6_flow_info = 2;
     v6b.ipv6_scope_id = 4;
+    // Text bytes under a non-text type are carried and ignored (L is still checked).
+    v6b.text_address = b"i\0g\0n\0";
     assert_eq!(
         tunnel(&mut p, ALL, v6b, v4_addr([10, 0, 0, 6])),
         IsdscStatus::SUCCESS
@@ -752,6 +816,82 @@ fn tunnel_address_rules() {
     );
     assert_eq!(p.table().tunnel_entries().len(), 1);
     assert_eq!(restart(p).table().tunnel_entries().len(), 1);
+}
+
+#[test]
+fn tunnel_address_rules_packed() {
+    tunnel_address_rules_in(Shape::Packed);
+}
+
+#[test]
+fn tunnel_address_rules_fixed_stride() {
+    tunnel_address_rules_in(Shape::FixedStride);
+}
+
+#[test]
+fn tunnel_shapes_by_in_size() {
+    let mut p = provider();
+    let packed = tunnel_in(
+        Shape::Packed,
+        0,
+        v4_addr([1, 1, 1, 1]),
+        v4_addr([2, 2, 2, 2]),
+    );
+    assert_eq!(packed.len(), 74, "WMI's IPv4 mapping");
+    // The same bytes padded to 1100 are read as the fixed stride: the outer address at 552
+    // is then all zero, a text address with no text.
+    let mut as_fixed = packed.clone();
+    as_fixed.resize(1100, 0);
+    assert_eq!(
+        status_of(&mut p, SEC, 4, &as_fixed),
+        IsdscStatus::INVALID_PARAMETER
+    );
+    // Padded to 1099 they are still packed.
+    as_fixed.truncate(1099);
+    assert_eq!(status_of(&mut p, SEC, 4, &as_fixed), IsdscStatus::SUCCESS);
+    // The fixed stride ignores L1 for where the outer address is.
+    let fixed = tunnel_in(Shape::FixedStride, 0, text_addr("t"), v4_addr([3, 3, 3, 3]));
+    assert_eq!((fixed.len(), fixed[36]), (1100, 2));
+    assert_eq!(status_of(&mut p, SEC, 4, &fixed), IsdscStatus::SUCCESS);
+    let t = Destination::parse(&text_addr("t")).unwrap();
+    assert_eq!(
+        p.table().tunnel(PortSelector::Port(0), &t),
+        Some(&OuterAddress::Ipv4([3, 3, 3, 3]))
+    );
+}
+
+#[test]
+fn tunnel_rule3_steps_change_nothing() {
+    let mut p = provider();
+    let before = fingerprint(p.table());
+    let full = tunnel_in(Shape::Packed, 0, text_addr("tg"), text_addr("gw"));
+    assert_eq!(full.len(), 44 + 34 + 4);
+    let mut long_l1 = full.clone();
+    long_l1[36..38].copy_from_slice(&0xFFFEu16.to_le_bytes());
+    let mut long_l2 = tunnel_in(Shape::FixedStride, 0, text_addr("tg"), text_addr("gw"));
+    long_l2[584..586].copy_from_slice(&0xFFFEu16.to_le_bytes());
+    for input in [
+        &full[..37],  // before L1
+        &full[..41],  // before the end of the destination's text
+        &full[..77],  // before L2
+        &full[..81],  // before the end of the outer address's text
+        &long_l1[..], // 38 + 65534 bytes needed
+        &long_l2[..], // 552 + 34 + 65534 bytes needed
+    ] {
+        let mut buf = input.to_vec();
+        buf.resize(input.len().max(4), 0);
+        let r = p.execute_method(&SEC, 4, &mut buf, input.len() as u32, 4);
+        assert_eq!(
+            r,
+            MethodResult {
+                status: NtStatus::INVALID_PARAMETER,
+                used: 0
+            },
+            "{} bytes",
+            input.len()
+        );
+    }
+    assert_eq!(fingerprint(p.table()), before);
 }
 
 #[test]
@@ -830,8 +970,10 @@ fn debug_output_of_provider_and_records_holds_no_secret() {
 #[test]
 fn a_failed_store_write_changes_nothing() {
     let (store, fault) = FaultStore::new(MemoryStore::new());
-    let mut p = Provider::start(store, AdapterConfig::default()).unwrap().0;
-    let ok = |p: &mut Provider<FaultStore>, m: u32, class: Guid, input: &[u8]| {
+    let mut p = Provider::start(store, AdapterConfig::default(), test_platform())
+        .unwrap()
+        .0;
+    let ok = |p: &mut Provider<FaultStore, TestPlatform>, m: u32, class: Guid, input: &[u8]| {
         let mut buf = input.to_vec();
         buf.resize(input.len().max(16), 0);
         let r = p.execute_method(&class, m, &mut buf, input.len() as u32, 16);
@@ -846,16 +988,12 @@ fn a_failed_store_write_changes_nothing() {
     let before = fingerprint(p.table());
     let stored_before = fault.durable();
     fault.set(Scenario::Failing);
-    let tun = {
-        let r = SetTunnelModeOuterAddressIn {
-            port_number: 0,
-            destination_address: v4_addr([1, 1, 1, 1]),
-            tunnel_mode_outer_address: v4_addr([2, 2, 2, 2]),
-        };
-        let mut b = vec![0; 1100];
-        r.emit(&mut b).unwrap();
-        b
-    };
+    let tun = tunnel_in(
+        Shape::Packed,
+        0,
+        v4_addr([1, 1, 1, 1]),
+        v4_addr([2, 2, 2, 2]),
+    );
     let calls: [(u32, Guid, Vec<u8>); 8] = [
         (1, SEC, set_psk_in(0, 1, 2, b"a", b"new")),
         (1, SEC, set_psk_in(0, 1, 2, b"b", b"new")),
@@ -889,8 +1027,10 @@ fn a_failed_store_write_changes_nothing() {
 #[test]
 fn clear_cache_interrupted_by_storage_finishes_next_time() {
     let (store, fault) = FaultStore::new(MemoryStore::new());
-    let mut p = Provider::start(store, AdapterConfig::default()).unwrap().0;
-    let run = |p: &mut Provider<FaultStore>, m: u32, class: Guid, input: &[u8]| {
+    let mut p = Provider::start(store, AdapterConfig::default(), test_platform())
+        .unwrap()
+        .0;
+    let run = |p: &mut Provider<FaultStore, TestPlatform>, m: u32, class: Guid, input: &[u8]| {
         let mut buf = input.to_vec();
         buf.resize(input.len().max(4), 0);
         p.execute_method(&class, m, &mut buf, input.len() as u32, 4);
@@ -935,7 +1075,8 @@ fn populated() -> P {
 fn restart_rebuilds_exactly_the_same_table() {
     let p = populated();
     let fp = fingerprint(p.table());
-    let (p2, report) = Provider::start(p.into_store(), AdapterConfig::default()).unwrap();
+    let (p2, report) =
+        Provider::start(p.into_store(), AdapterConfig::default(), test_platform()).unwrap();
     assert_eq!(
         report,
         LoadReport {
@@ -968,7 +1109,7 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
         ),
         (PortSelector::Port(0), fqdn("other.example")),
     ];
-    let intact = Provider::start(store.clone(), AdapterConfig::default())
+    let intact = Provider::start(store.clone(), AdapterConfig::default(), test_platform())
         .unwrap()
         .0;
     let expected: Vec<_> = ids
@@ -990,7 +1131,8 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
             for &bit in bits {
                 let mut damaged = store.clone();
                 damaged.get_mut(name.as_bytes()).unwrap()[i] ^= bit;
-                let (mut p, report) = Provider::start(damaged, AdapterConfig::default()).unwrap();
+                let (mut p, report) =
+                    Provider::start(damaged, AdapterConfig::default(), test_platform()).unwrap();
                 assert_eq!(
                     report,
                     LoadReport {
@@ -1021,7 +1163,7 @@ fn a_damaged_explicit_key_does_not_fall_back_to_the_group_key() {
     let mut store = p.into_store();
     let name = RecordName::psk(PortSelector::Port(0), &fqdn("port.example"));
     store.get_mut(name.as_str().as_bytes()).unwrap()[20] ^= 1;
-    let (mut p, _) = Provider::start(store, AdapterConfig::default()).unwrap();
+    let (mut p, _) = Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
     let id = fqdn("port.example");
     assert_eq!(
         look(&p, PortSelector::Port(0), &id),
@@ -1059,7 +1201,8 @@ fn clear_cache_removes_damaged_records_of_every_kind() {
     let junk_name = RecordName::psk(PortSelector::Port(1), &fqdn("never.example"));
     store.plant(junk_name.as_str().as_bytes(), b"junk").unwrap();
     store.plant(b"stray-name", b"junk").unwrap();
-    let (mut p, report) = Provider::start(store, AdapterConfig::default()).unwrap();
+    let (mut p, report) =
+        Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
     assert_eq!(
         report,
         LoadReport {
@@ -1094,7 +1237,8 @@ fn foreign_entries_are_reported_and_left_alone() {
     for name in foreign {
         store.plant(name, b"anything").unwrap();
     }
-    let (mut p, report) = Provider::start(store, AdapterConfig::default()).unwrap();
+    let (mut p, report) =
+        Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
     assert_eq!(
         report,
         LoadReport {
@@ -1114,7 +1258,8 @@ fn foreign_entries_are_reported_and_left_alone() {
         assert_eq!(clear_cache(&mut p), IsdscStatus::SUCCESS);
         assert_eq!(p.store().len(), 6);
     }
-    let (_, report) = Provider::start(p.into_store(), AdapterConfig::default()).unwrap();
+    let (_, report) =
+        Provider::start(p.into_store(), AdapterConfig::default(), test_platform()).unwrap();
     assert_eq!((report.loaded, report.corrupt, report.foreign), (0, 0, 6));
 }
 
@@ -1134,7 +1279,8 @@ fn a_record_moved_to_another_records_name_damages_both_identities() {
     let moved = store.get(x_name.as_str().as_bytes()).unwrap().to_vec();
     store.unplant(x_name.as_str().as_bytes());
     store.plant(y_name.as_str().as_bytes(), &moved).unwrap();
-    let (mut p, report) = Provider::start(store, AdapterConfig::default()).unwrap();
+    let (mut p, report) =
+        Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
     assert_eq!((report.loaded, report.corrupt), (2, 1));
     // Neither x on port 0 (whose record it is) nor y (where it was found) may be answered from
     // a lower level: not x's all-ports key, not the group key.
@@ -1187,7 +1333,7 @@ fn loading_keeps_every_valid_record_beyond_capacity() {
         port_count: 2,
         max_entries: 4,
     };
-    let (mut p, report) = Provider::start(p.into_store(), small).unwrap();
+    let (mut p, report) = Provider::start(p.into_store(), small, test_platform()).unwrap();
     assert_eq!(report.loaded, 10);
     assert_eq!(p.table().psk_count(), 10);
     assert_eq!(
@@ -1205,6 +1351,7 @@ fn loading_keeps_every_valid_record_beyond_capacity() {
             port_count: 0,
             max_entries: 4,
         },
+        test_platform(),
     )
     .unwrap();
     assert_eq!(p.table().psk_count(), 10);
@@ -1215,7 +1362,7 @@ fn unreadable_records_are_counted_not_fatal() {
     let mut p = provider();
     group(&mut p, b"group-key");
     let (store, fault) = FaultStore::with(p.into_store(), Scenario::UnreadableOnLoad);
-    let (p, report) = Provider::start(store, AdapterConfig::default()).unwrap();
+    let (p, report) = Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
     assert_eq!(
         report,
         LoadReport {
@@ -1230,10 +1377,10 @@ fn unreadable_records_are_counted_not_fatal() {
     );
     let (store, _) = FaultStore::with(fault.durable(), Scenario::LoadFails);
     assert_eq!(
-        Provider::start(store, AdapterConfig::default())
-            .unwrap_err()
-            .what,
-        "injected: cannot enumerate"
+        Provider::start(store, AdapterConfig::default(), test_platform()).unwrap_err(),
+        StartError::Store(StoreError {
+            what: "injected: cannot enumerate"
+        })
     );
 }
 

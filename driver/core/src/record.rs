@@ -40,17 +40,15 @@
 //!   record name, valid record of another name ────────────────► Damaged { found, names }
 //! ```
 
-use alloc::boxed::Box;
 use core::fmt;
 use sha2::{Digest, Sha256};
 
-use crate::secret::{ChapSecret, PresharedKey};
 use crate::store::StoreError;
 use crate::validate::{
     self, Destination, Identifier, MAX_NAME_ID_LEN, OuterAddress, PortSelector, SecurityFlags,
     TextAddress,
 };
-use crate::wire::ip_address::TEXT_ADDRESS_UNITS;
+use crate::wire::ip_address::MAX_TEXT_ADDRESS_UNITS;
 
 /// The four magic bytes every record starts with.
 pub const MAGIC: [u8; 4] = *b"iSEC";
@@ -69,7 +67,7 @@ const KIND_CHAP_SECRET: u8 = 5;
 
 const PSK_FIXED: usize = 4 + 8 + 1 + 1 + 2;
 const MAX_PSK_PAYLOAD: usize = PSK_FIXED + MAX_NAME_ID_LEN + crate::secret::MAX_PRESHARED_KEY_LEN;
-const MAX_TEXT: usize = 1 + 2 + 2 * (TEXT_ADDRESS_UNITS - 1);
+const MAX_TEXT: usize = 1 + 2 + 2 * MAX_TEXT_ADDRESS_UNITS;
 const MAX_TUNNEL_PAYLOAD: usize = 4 + MAX_TEXT + MAX_TEXT;
 const MAX_PAYLOAD: usize = if MAX_PSK_PAYLOAD > MAX_TUNNEL_PAYLOAD {
     MAX_PSK_PAYLOAD
@@ -241,15 +239,6 @@ impl RecordName {
         Some(parsed)
     }
 
-    /// Whether this names an entry of the key cache (an explicit key, the group key or the
-    /// CHAP secret): what ClearCache clears, as opposed to tunnel mappings and the GUID.
-    #[must_use]
-    pub fn is_cache_entry(&self) -> bool {
-        *self == RecordName::GROUP_KEY
-            || *self == RecordName::CHAP_SECRET
-            || self.as_str().starts_with("psk-")
-    }
-
     /// The name as text.
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -390,12 +379,13 @@ impl RecordRef<'_> {
     }
 }
 
-/// A decoded record: an entry ready for the table.
+/// A decoded record: an entry ready for the table, borrowing its secret bytes from the stored
+/// bytes it was decoded from (so decoding never copies a key).
 #[expect(
     clippy::large_enum_variant,
     reason = "short-lived, built once per record at load"
 )]
-pub enum Record {
+pub enum Record<'a> {
     /// An explicit preshared key.
     Psk {
         /// Port or all ports (not checked against the adapter: a stored entry is kept).
@@ -404,11 +394,11 @@ pub enum Record {
         id: Identifier,
         /// Flags stored with the key.
         flags: SecurityFlags,
-        /// The key.
-        key: Box<PresharedKey>,
+        /// The key bytes (1–256). Secret.
+        key: &'a [u8],
     },
-    /// The group key.
-    GroupKey(Box<PresharedKey>),
+    /// The group key bytes (1–256). Secret.
+    GroupKey(&'a [u8]),
     /// A tunnel-mode mapping.
     Tunnel {
         /// Port or all ports.
@@ -420,11 +410,11 @@ pub enum Record {
     },
     /// The generational GUID.
     GenerationalGuid([u8; 16]),
-    /// The initiator CHAP secret.
-    ChapSecret(Box<ChapSecret>),
+    /// The initiator CHAP secret bytes (1–16). Secret.
+    ChapSecret(&'a [u8]),
 }
 
-impl fmt::Debug for Record {
+impl fmt::Debug for Record<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Record::Psk {
@@ -453,7 +443,7 @@ impl fmt::Debug for Record {
     }
 }
 
-impl Record {
+impl<'a> Record<'a> {
     /// The same record as a [`RecordRef`], to encode or name it.
     #[must_use]
     pub fn as_ref(&self) -> RecordRef<'_> {
@@ -467,9 +457,9 @@ impl Record {
                 port: *port,
                 id,
                 flags: *flags,
-                key: key.expose_secret(),
+                key,
             },
-            Record::GroupKey(key) => RecordRef::GroupKey(key.expose_secret()),
+            Record::GroupKey(key) => RecordRef::GroupKey(key),
             Record::Tunnel {
                 port,
                 destination,
@@ -480,7 +470,7 @@ impl Record {
                 outer,
             },
             Record::GenerationalGuid(guid) => RecordRef::GenerationalGuid(guid),
-            Record::ChapSecret(secret) => RecordRef::ChapSecret(secret.expose_secret()),
+            Record::ChapSecret(secret) => RecordRef::ChapSecret(secret),
         }
     }
 
@@ -496,7 +486,7 @@ impl Record {
     ///
     /// The first check that fails, in the order: length, magic, version, reserved, checksum,
     /// kind, payload, name.
-    pub fn decode(name: &str, bytes: &[u8]) -> Result<Record, RecordError> {
+    pub fn decode(name: &str, bytes: &'a [u8]) -> Result<Record<'a>, RecordError> {
         let record = Record::decode_unnamed(bytes)?;
         if record.name().as_str() != name {
             return Err(RecordError::NameMismatch);
@@ -509,7 +499,7 @@ impl Record {
     /// # Errors
     ///
     /// As [`Record::decode`], without [`RecordError::NameMismatch`].
-    pub fn decode_unnamed(bytes: &[u8]) -> Result<Record, RecordError> {
+    pub fn decode_unnamed(bytes: &'a [u8]) -> Result<Record<'a>, RecordError> {
         let mut r = Reader::new(bytes);
         let magic = r.take(4)?;
         let version = r.u8()?;
@@ -542,37 +532,33 @@ impl Record {
     }
 }
 
-/// What one stored entry is, as the loader sees it (SPEC §6).
-#[expect(
-    clippy::large_enum_variant,
-    reason = "short-lived, built once per stored entry at load"
-)]
-pub enum Loaded {
+/// What one stored entry is, as the loader sees it (SPEC §6). Borrows the entry's bytes.
+pub enum Loaded<'a> {
     /// A valid record stored under its own name.
-    Record(Record),
-    /// Something stands at a record's name that is not that record: unreadable, not a
-    /// directory entry a store can read, not a valid record, or a valid record of another entry.
+    Record(Record<'a>),
+    /// Something stands at a record's name that is not that record: unreadable, not a file a
+    /// store can read, not a valid record, or a valid record of another entry.
     Damaged {
         /// The record name it was found under: that entry is damaged.
         found: RecordName,
-        /// When the content decodes and checks but belongs under another name, that name: the
-        /// entry the content belongs to is damaged too (its own record may have been moved
-        /// here), so no lower-precedence key may stand in for it either.
-        names: Option<RecordName>,
+        /// When the content decodes and checks but belongs under another name: that record.
+        /// The entry it belongs to ([`Record::name`]) is damaged too (its own record may have
+        /// been moved here), so no lower-precedence key may stand in for it either.
+        content: Option<Record<'a>>,
     },
     /// An entry whose name cannot be a record name, whatever it holds: not the core's.
     /// Reported, never loaded, never counted as damage, never removed.
     Foreign,
 }
 
-impl fmt::Debug for Loaded {
+impl fmt::Debug for Loaded<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Loaded::Record(record) => f.debug_tuple("Record").field(record).finish(),
-            Loaded::Damaged { found, names } => f
+            Loaded::Damaged { found, content } => f
                 .debug_struct("Damaged")
                 .field("found", found)
-                .field("names", names)
+                .field("content", content)
                 .finish(),
             Loaded::Foreign => f.write_str("Foreign"),
         }
@@ -583,28 +569,24 @@ impl fmt::Debug for Loaded {
 /// that are not UTF-8) and its bytes or the error met reading it. The store reports; this
 /// decides.
 #[must_use]
-pub fn classify(name: &[u8], bytes: Result<&[u8], StoreError>) -> Loaded {
+pub fn classify<'a>(name: &[u8], bytes: Result<&'a [u8], StoreError>) -> Loaded<'a> {
     let Some(found) = RecordName::parse(name) else {
         return Loaded::Foreign;
     };
-    let decoded = bytes.ok().map(Record::decode_unnamed);
-    match decoded {
-        Some(Ok(record)) => {
-            let own = record.name();
-            if own == found {
-                Loaded::Record(record)
-            } else {
-                Loaded::Damaged {
-                    found,
-                    names: Some(own),
-                }
-            }
-        }
-        Some(Err(_)) | None => Loaded::Damaged { found, names: None },
+    match bytes.ok().map(Record::decode_unnamed) {
+        Some(Ok(record)) if record.name() == found => Loaded::Record(record),
+        Some(Ok(record)) => Loaded::Damaged {
+            found,
+            content: Some(record),
+        },
+        Some(Err(_)) | None => Loaded::Damaged {
+            found,
+            content: None,
+        },
     }
 }
 
-fn decode_payload(kind: u8, payload: &[u8]) -> Result<Record, RecordError> {
+fn decode_payload(kind: u8, payload: &[u8]) -> Result<Record<'_>, RecordError> {
     let mut r = Reader::new(payload);
     let record = match kind {
         KIND_PSK => {
@@ -724,7 +706,7 @@ fn write_outer(w: &mut Writer<'_>, o: &OuterAddress) -> Result<(), RecordError> 
 
 fn read_text(r: &mut Reader<'_>) -> Result<TextAddress, RecordError> {
     let n = usize::from(r.u16()?);
-    let mut units = [0u16; TEXT_ADDRESS_UNITS - 1];
+    let mut units = [0u16; MAX_TEXT_ADDRESS_UNITS];
     let slot = units.get_mut(..n).ok_or(RecordError::BadPayload)?;
     for u in slot.iter_mut() {
         *u = r.u16()?;
@@ -878,7 +860,7 @@ mod tests {
                 assert_eq!(port, PortSelector::Port(1));
                 assert_eq!(got, id);
                 assert_eq!(f, flags);
-                assert_eq!(key.expose_secret(), b"k1");
+                assert_eq!(key, b"k1");
             }
             other => panic!("{other:?}"),
         }
@@ -1059,9 +1041,6 @@ mod tests {
         ] {
             assert_eq!(RecordName::parse(foreign), None, "{foreign:?}");
         }
-        assert!(psk.is_cache_entry() && RecordName::GROUP_KEY.is_cache_entry());
-        assert!(RecordName::CHAP_SECRET.is_cache_entry());
-        assert!(!tunnel.is_cache_entry() && !RecordName::GENERATIONAL_GUID.is_cache_entry());
     }
 
     #[test]
@@ -1082,8 +1061,11 @@ mod tests {
         }
         // A's record moved to B's name: damage at B, and to A, whose record it is.
         match classify(name_b.as_str().as_bytes(), Ok(&bytes_a)) {
-            Loaded::Damaged { found, names } => {
-                assert_eq!((found, names), (name_b, Some(name_a)));
+            Loaded::Damaged {
+                found,
+                content: Some(content),
+            } => {
+                assert_eq!((found, content.name()), (name_b, name_a));
             }
             other => panic!("{other:?}"),
         }
@@ -1094,7 +1076,10 @@ mod tests {
             Ok(&bytes_a[..bytes_a.len() - 1]),
         ] {
             match classify(name_b.as_str().as_bytes(), bytes) {
-                Loaded::Damaged { found, names } => assert_eq!((found, names), (name_b, None)),
+                Loaded::Damaged {
+                    found,
+                    content: None,
+                } => assert_eq!(found, name_b),
                 other => panic!("{other:?}"),
             }
         }

@@ -1,11 +1,17 @@
-//! Secret bytes: preshared keys and the initiator CHAP secret.
+//! Secret bytes in the caller's hands: the buffers a lookup copies a key or the CHAP secret
+//! into.
 //!
-//! A [`Secret`] has a fixed capacity, lives where it was made (the table keeps each one behind
-//! its own `Box`, so growing the table moves pointers, never key bytes), is wiped when dropped
-//! and prints as `[secret elided]`. It is neither `Clone` nor `Copy`. The bytes are reached only
-//! through [`Secret::expose_secret`], so every use is visible in review.
+//! ```text
+//!   table node (key bytes) ──► lookup ──► SecretBuffer (this file, owned by the caller)
+//! ```
+//!
+//! A [`SecretBuffer`] has a fixed capacity and lives where the caller put it (on its stack, in
+//! its connection state), so a lookup never allocates. It is neither `Clone` nor `Copy`, prints
+//! as `[secret elided]`, and is wiped when dropped. Bytes past the current length are always
+//! zero, so a refill only has to copy the new bytes and clear what the old ones left beyond
+//! them. The bytes are reached only through [`SecretBuffer::expose_secret`], so every use is
+//! visible in review.
 
-use alloc::boxed::Box;
 use core::fmt;
 use zeroize::Zeroize;
 
@@ -16,70 +22,80 @@ pub const MAX_CHAP_SECRET_LEN: usize = 16;
 /// Shortest initiator CHAP secret usable without IPsec (96 bits).
 pub const MIN_CHAP_SECRET_LEN_WITHOUT_IPSEC: usize = 12;
 
-/// An IKE preshared key, 1 to 256 bytes of any value.
-pub type PresharedKey = Secret<MAX_PRESHARED_KEY_LEN>;
-/// The initiator CHAP secret, 1 to 16 bytes.
-pub type ChapSecret = Secret<MAX_CHAP_SECRET_LEN>;
-
-/// Between 1 and `N` secret bytes, wiped on drop.
-pub struct Secret<const N: usize> {
+/// Up to `N` secret bytes, owned by the caller, wiped on drop.
+pub struct SecretBuffer<const N: usize> {
     len: usize,
     bytes: [u8; N],
 }
 
-impl<const N: usize> Secret<N> {
-    /// Copies `secret` into a new heap cell, or `None` if it is empty or longer than `N`.
-    ///
-    /// The bytes are written straight into the heap cell, never into a stack temporary that
-    /// would outlive the call unwiped.
+impl<const N: usize> SecretBuffer<N> {
+    /// An empty buffer.
     #[must_use]
-    pub fn boxed_from(secret: &[u8]) -> Option<Box<Secret<N>>> {
-        if secret.is_empty() || secret.len() > N {
-            return None;
-        }
-        let mut cell = Box::new(Secret {
+    pub const fn new() -> SecretBuffer<N> {
+        SecretBuffer {
             len: 0,
             bytes: [0; N],
-        });
-        let dst = cell.bytes.get_mut(..secret.len())?;
-        dst.copy_from_slice(secret);
-        cell.len = secret.len();
-        Some(cell)
+        }
     }
 
-    /// The secret bytes. Callers must not log, print or persist them outside a record.
+    /// The secret bytes of the last successful read (empty after a miss). Callers must not
+    /// log, print or persist them.
     #[must_use]
     pub fn expose_secret(&self) -> &[u8] {
         self.bytes.get(..self.len).unwrap_or(&[])
     }
 
-    /// Number of secret bytes (not secret itself: SPEC lets `show` report it).
+    /// Number of secret bytes held (0 after a miss).
     #[must_use]
     pub fn len(&self) -> usize {
         self.len
     }
 
-    /// Overwrites every byte of the cell (not only the used ones) with zeros; `Drop` calls this.
-    fn wipe(&mut self) {
-        self.bytes.zeroize();
-        self.len.zeroize();
-    }
-
-    /// Always false: a `Secret` holds at least one byte.
+    /// Whether the buffer holds no secret.
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
-}
 
-impl<const N: usize> Drop for Secret<N> {
-    #[inline(never)]
-    fn drop(&mut self) {
-        self.wipe();
+    /// Replaces the content with `src`: one copy, and one wipe of the old bytes that `src`
+    /// does not overwrite. A `src` longer than `N` leaves the buffer empty (not reachable:
+    /// the table holds no longer value for this buffer's kind).
+    pub(crate) fn fill(&mut self, src: &[u8]) {
+        let Some(dst) = self.bytes.get_mut(..src.len()) else {
+            self.clear();
+            return;
+        };
+        dst.copy_from_slice(src);
+        if let Some(stale) = self.bytes.get_mut(src.len()..self.len) {
+            stale.zeroize();
+        }
+        self.len = src.len();
+    }
+
+    /// Wipes the bytes held and empties the buffer.
+    pub fn clear(&mut self) {
+        if let Some(held) = self.bytes.get_mut(..self.len) {
+            held.zeroize();
+        }
+        self.len = 0;
     }
 }
 
-impl<const N: usize> fmt::Debug for Secret<N> {
+impl<const N: usize> Default for SecretBuffer<N> {
+    fn default() -> SecretBuffer<N> {
+        SecretBuffer::new()
+    }
+}
+
+impl<const N: usize> Drop for SecretBuffer<N> {
+    #[inline(never)]
+    fn drop(&mut self) {
+        self.bytes.zeroize();
+        self.len.zeroize();
+    }
+}
+
+impl<const N: usize> fmt::Debug for SecretBuffer<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[secret elided]")
     }
@@ -91,32 +107,27 @@ mod tests {
     use std::format;
 
     #[test]
-    fn bounds_are_enforced() {
-        assert!(PresharedKey::boxed_from(&[]).is_none());
-        assert!(PresharedKey::boxed_from(&[7; 257]).is_none());
-        assert_eq!(
-            PresharedKey::boxed_from(&[7; 256]).map(|k| k.len()),
-            Some(256)
-        );
-        assert!(ChapSecret::boxed_from(&[1; 17]).is_none());
-        let s = ChapSecret::boxed_from(b"abc").map(|s| s.expose_secret().to_vec());
-        assert_eq!(s.as_deref(), Some(&b"abc"[..]));
+    fn fill_copies_and_clears_what_the_old_content_left() {
+        let mut b = SecretBuffer::<8>::new();
+        b.fill(b"abcdefgh");
+        assert_eq!(b.expose_secret(), b"abcdefgh");
+        b.fill(b"xy");
+        assert_eq!(b.expose_secret(), b"xy");
+        assert_eq!(&b.bytes, b"xy\0\0\0\0\0\0");
+        b.fill(b"0123456789");
+        assert!(b.is_empty());
+        assert_eq!(b.bytes, [0; 8]);
+        b.fill(b"k");
+        b.clear();
+        assert_eq!((b.len(), b.bytes), (0, [0; 8]));
     }
 
     #[test]
     fn debug_never_shows_bytes() {
-        let k = PresharedKey::boxed_from(b"hunter2-secret").unwrap();
+        let mut k = SecretBuffer::<32>::new();
+        k.fill(b"hunter2-secret");
         let text = format!("{k:?} {:?}", Some(&k));
         assert!(!text.contains("hunter2"));
         assert!(text.contains("[secret elided]"));
-    }
-
-    #[test]
-    fn drop_wipes_the_bytes() {
-        // `Drop::drop` is exactly `wipe`; safe code cannot look at memory after a real drop.
-        let mut k = PresharedKey::boxed_from(b"wipe-me-please").unwrap();
-        k.wipe();
-        assert!(k.bytes.iter().all(|&b| b == 0));
-        assert_eq!(k.expose_secret(), &[] as &[u8]);
     }
 }

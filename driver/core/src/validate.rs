@@ -10,14 +10,13 @@
 //! that SPEC names for the first failed check. [`IsdscStatus::from`] is the only place that maps
 //! these errors to status codes.
 
-use alloc::boxed::Box;
 use core::fmt;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::consts::{ALL_PORTS, IsdscStatus, id_type, ip_address_type, security_flag};
-use crate::secret::{ChapSecret, MAX_CHAP_SECRET_LEN, MAX_PRESHARED_KEY_LEN, PresharedKey};
+use crate::secret::{MAX_CHAP_SECRET_LEN, MAX_PRESHARED_KEY_LEN};
 use crate::wire::IscsiIpAddress;
-use crate::wire::ip_address::TEXT_ADDRESS_UNITS;
+use crate::wire::ip_address::{MAX_TEXT_ADDRESS_LEN, MAX_TEXT_ADDRESS_UNITS};
 
 /// Why a request was refused; each variant names the SPEC §4 check that failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,9 +36,11 @@ pub enum ValidationError {
     KeyTooLong,
     /// The initiator CHAP secret is longer than 16 bytes.
     ChapSecretTooLong,
-    /// A tunnel address has a type not allowed in its place, or a text address is empty or
-    /// not NUL-terminated.
+    /// A tunnel address has a type not allowed in its place, or a text address (type 0) has
+    /// no unit before its first NUL.
     InvalidAddress,
+    /// A tunnel address's `TextAddress` length is odd or over 512 bytes (whatever its type).
+    TextAddressLength,
 }
 
 impl fmt::Display for ValidationError {
@@ -59,6 +60,9 @@ impl fmt::Display for ValidationError {
             ValidationError::InvalidAddress => {
                 "a tunnel address has a type not allowed there, or an empty text"
             }
+            ValidationError::TextAddressLength => {
+                "a tunnel address's text length is odd or over 512 bytes"
+            }
         })
     }
 }
@@ -75,7 +79,8 @@ impl From<ValidationError> for IsdscStatus {
             ValidationError::InvalidSecurityFlags
             | ValidationError::IdBadByte
             | ValidationError::KeyTooLong
-            | ValidationError::InvalidAddress => IsdscStatus::INVALID_PARAMETER,
+            | ValidationError::InvalidAddress
+            | ValidationError::TextAddressLength => IsdscStatus::INVALID_PARAMETER,
         }
     }
 }
@@ -274,74 +279,83 @@ impl fmt::Debug for Identifier {
     }
 }
 
-/// Checks a preshared key: `None` for size 0 (remove or clear), else the key in its own wiped
-/// heap cell.
+/// Checks a preshared key: `None` for size 0 (remove or clear), else the key (1 to 256 bytes).
 ///
 /// # Errors
 ///
 /// [`ValidationError::KeyTooLong`] above 256 bytes.
-pub fn preshared_key(key: &[u8]) -> Result<Option<Box<PresharedKey>>, ValidationError> {
-    if key.is_empty() {
-        return Ok(None);
+pub fn preshared_key(key: &[u8]) -> Result<Option<&[u8]>, ValidationError> {
+    match key.len() {
+        0 => Ok(None),
+        n if n > MAX_PRESHARED_KEY_LEN => Err(ValidationError::KeyTooLong),
+        _ => Ok(Some(key)),
     }
-    if key.len() > MAX_PRESHARED_KEY_LEN {
-        return Err(ValidationError::KeyTooLong);
-    }
-    PresharedKey::boxed_from(key)
-        .map(Some)
-        .ok_or(ValidationError::KeyTooLong)
 }
 
-/// Checks an initiator CHAP secret: `None` for size 0 (clear), else the secret.
+/// Checks an initiator CHAP secret: `None` for size 0 (clear), else the secret (1 to 16 bytes).
 ///
 /// # Errors
 ///
 /// [`ValidationError::ChapSecretTooLong`] above 16 bytes.
-pub fn chap_secret(secret: &[u8]) -> Result<Option<Box<ChapSecret>>, ValidationError> {
-    if secret.is_empty() {
-        return Ok(None);
+pub fn chap_secret(secret: &[u8]) -> Result<Option<&[u8]>, ValidationError> {
+    match secret.len() {
+        0 => Ok(None),
+        n if n > MAX_CHAP_SECRET_LEN => Err(ValidationError::ChapSecretTooLong),
+        _ => Ok(Some(secret)),
     }
-    if secret.len() > MAX_CHAP_SECRET_LEN {
-        return Err(ValidationError::ChapSecretTooLong);
-    }
-    ChapSecret::boxed_from(secret)
-        .map(Some)
-        .ok_or(ValidationError::ChapSecretTooLong)
 }
 
-/// A non-empty text address, without its terminating NUL.
+/// A non-empty text address of at most 256 UTF-16 units, without NUL.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TextAddress {
     len: u16,
-    units: [u16; TEXT_ADDRESS_UNITS - 1],
+    units: [u16; MAX_TEXT_ADDRESS_UNITS],
 }
 
 impl TextAddress {
-    /// Takes the units before the first NUL.
+    /// Reads a `TextAddress` counted string's `L` bytes (SPEC §2): the text is the UTF-16LE
+    /// units before the first NUL unit; what follows the NUL (padding) is ignored.
     ///
     /// # Errors
     ///
-    /// [`ValidationError::InvalidAddress`] if the first unit is NUL or no NUL is present.
-    pub fn parse(units: &[u16; TEXT_ADDRESS_UNITS]) -> Result<TextAddress, ValidationError> {
-        let len = units
-            .iter()
-            .position(|&u| u == 0)
-            .ok_or(ValidationError::InvalidAddress)?;
-        TextAddress::from_units(units.get(..len).ok_or(ValidationError::InvalidAddress)?)
+    /// [`ValidationError::TextAddressLength`] if `L` is odd or over 512;
+    /// [`ValidationError::InvalidAddress`] if no unit comes before the first NUL.
+    pub fn parse(text: &[u8]) -> Result<TextAddress, ValidationError> {
+        let units = checked_text(text)?;
+        let mut out = TextAddress {
+            len: 0,
+            units: [0; MAX_TEXT_ADDRESS_UNITS],
+        };
+        // `checked_text` bounds the pairs to 256, the capacity of `out.units`.
+        for (dst, pair) in out.units.iter_mut().zip(units.chunks_exact(2)) {
+            let unit = match pair {
+                &[lo, hi] => u16::from_le_bytes([lo, hi]),
+                _ => 0,
+            };
+            if unit == 0 {
+                break;
+            }
+            *dst = unit;
+            out.len = out.len.saturating_add(1);
+        }
+        if out.len == 0 {
+            return Err(ValidationError::InvalidAddress);
+        }
+        Ok(out)
     }
 
-    /// A text address from its units (no NUL).
+    /// A text address from its units (no NUL), as a record stores it.
     ///
     /// # Errors
     ///
     /// [`ValidationError::InvalidAddress`] if empty, longer than 256 units or holding a NUL.
     pub fn from_units(units: &[u16]) -> Result<TextAddress, ValidationError> {
-        if units.is_empty() || units.len() >= TEXT_ADDRESS_UNITS || units.contains(&0) {
+        if units.is_empty() || units.len() > MAX_TEXT_ADDRESS_UNITS || units.contains(&0) {
             return Err(ValidationError::InvalidAddress);
         }
         let mut out = TextAddress {
             len: u16::try_from(units.len()).map_err(|_| ValidationError::InvalidAddress)?,
-            units: [0; TEXT_ADDRESS_UNITS - 1],
+            units: [0; MAX_TEXT_ADDRESS_UNITS],
         };
         for (dst, src) in out.units.iter_mut().zip(units) {
             *dst = *src;
@@ -385,6 +399,14 @@ impl fmt::Debug for TextAddress {
     }
 }
 
+/// Checks a `TextAddress` length, whatever the address's type: even, at most 512 bytes.
+fn checked_text(text: &[u8]) -> Result<&[u8], ValidationError> {
+    if !text.len().is_multiple_of(2) || text.len() > MAX_TEXT_ADDRESS_LEN {
+        return Err(ValidationError::TextAddressLength);
+    }
+    Ok(text)
+}
+
 /// A tunnel-mode destination in the form mappings are keyed by: IPv4 as the four raw bytes,
 /// IPv6 as its sixteen (flow info and scope ignored), text lower-cased.
 #[expect(
@@ -402,15 +424,17 @@ pub enum Destination {
 }
 
 impl Destination {
-    /// Checks a `DestinationAddress`: type 0, 1 or 2; text non-empty and NUL-terminated.
+    /// Checks a `DestinationAddress`: its `TextAddress` length (even, at most 512 bytes,
+    /// whatever the type), then type 0, 1 or 2, and for type 0 a non-empty text.
     ///
     /// # Errors
     ///
-    /// [`ValidationError::InvalidAddress`].
-    pub fn parse(a: &IscsiIpAddress) -> Result<Destination, ValidationError> {
+    /// [`ValidationError::TextAddressLength`] or [`ValidationError::InvalidAddress`].
+    pub fn parse(a: &IscsiIpAddress<'_>) -> Result<Destination, ValidationError> {
+        checked_text(a.text_address)?;
         match a.address_type {
             ip_address_type::TEXT => Ok(Destination::Text(
-                TextAddress::parse(&a.text_address)?.to_ascii_lowercase(),
+                TextAddress::parse(a.text_address)?.to_ascii_lowercase(),
             )),
             ip_address_type::IPV4 => Ok(Destination::Ipv4(a.ipv4_address)),
             ip_address_type::IPV6 => Ok(Destination::Ipv6(a.ipv6_address)),
@@ -453,15 +477,18 @@ pub enum OuterAddress {
 }
 
 impl OuterAddress {
-    /// Checks a `TunnelModeOuterAddress`: type 0–3; `None` for type 3 (EMPTY: remove).
+    /// Checks a `TunnelModeOuterAddress`: its `TextAddress` length (even, at most 512 bytes,
+    /// whatever the type), then type 0–3, and for type 0 a non-empty text. `None` for type 3
+    /// (EMPTY: remove).
     ///
     /// # Errors
     ///
-    /// [`ValidationError::InvalidAddress`].
-    pub fn parse(a: &IscsiIpAddress) -> Result<Option<OuterAddress>, ValidationError> {
+    /// [`ValidationError::TextAddressLength`] or [`ValidationError::InvalidAddress`].
+    pub fn parse(a: &IscsiIpAddress<'_>) -> Result<Option<OuterAddress>, ValidationError> {
+        checked_text(a.text_address)?;
         match a.address_type {
             ip_address_type::TEXT => Ok(Some(OuterAddress::Text(TextAddress::parse(
-                &a.text_address,
+                a.text_address,
             )?))),
             ip_address_type::IPV4 => Ok(Some(OuterAddress::Ipv4(a.ipv4_address))),
             ip_address_type::IPV6 => Ok(Some(OuterAddress::Ipv6 {
@@ -499,6 +526,8 @@ impl fmt::Display for OuterAddress {
 mod tests {
     use super::*;
     use alloc::string::ToString;
+    use alloc::vec;
+    use alloc::vec::Vec;
 
     #[test]
     fn port_all_and_in_range_and_out_of_range() {
@@ -632,31 +661,125 @@ mod tests {
         );
     }
 
-    fn text(s: &str) -> IscsiIpAddress {
+    /// UTF-16LE bytes of `s`.
+    fn utf16(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    fn text(bytes: &[u8]) -> IscsiIpAddress<'_> {
         let mut a = IscsiIpAddress::zeroed(0);
-        for (u, c) in a.text_address.iter_mut().zip(s.encode_utf16()) {
-            *u = c;
-        }
+        a.text_address = bytes;
         a
     }
 
     #[test]
+    fn text_is_the_units_before_the_first_nul_within_l() {
+        let t = TextAddress::parse(&utf16("gw.example")).unwrap();
+        assert_eq!(t.to_string(), "gw.example");
+        // A terminating NUL and padding counted in L are not text.
+        let mut padded = utf16("gw");
+        padded.extend_from_slice(&[0, 0, b'x', 0, 0xFF, 0xFF]);
+        assert_eq!(
+            TextAddress::parse(&padded).unwrap().units(),
+            utf16_units("gw")
+        );
+        // One unit, 255, 256: all fit; 256 units fill L = 512 without a NUL.
+        assert_eq!(TextAddress::parse(&utf16("a")).unwrap().units().len(), 1);
+        for n in [255, 256] {
+            let units = TextAddress::parse(&utf16(&"b".repeat(n))).unwrap();
+            assert_eq!(units.units().len(), n);
+        }
+        // A non-ASCII unit and an unpaired surrogate are text too.
+        let odd = [0x3a, 0x26, 0x00, 0xd8];
+        assert_eq!(TextAddress::parse(&odd).unwrap().units(), [0x263a, 0xd800]);
+    }
+
+    fn utf16_units(s: &str) -> Vec<u16> {
+        s.encode_utf16().collect()
+    }
+
+    #[test]
+    fn text_length_odd_or_over_512_and_empty_text() {
+        for bad in [1usize, 3, 511, 513, 514, 1024, 65_535] {
+            assert_eq!(
+                TextAddress::parse(&vec![b'a'; bad]),
+                Err(ValidationError::TextAddressLength),
+                "L = {bad}"
+            );
+        }
+        for empty in [&[][..], &[0, 0][..], &[0, 0, b'a', 0][..], &[0; 512][..]] {
+            assert_eq!(
+                TextAddress::parse(empty),
+                Err(ValidationError::InvalidAddress),
+                "{empty:?}"
+            );
+        }
+        assert_eq!(
+            TextAddress::from_units(&[]),
+            Err(ValidationError::InvalidAddress)
+        );
+        assert_eq!(
+            TextAddress::from_units(&[0x61; 257]),
+            Err(ValidationError::InvalidAddress)
+        );
+        assert_eq!(
+            TextAddress::from_units(&[0x61, 0]),
+            Err(ValidationError::InvalidAddress)
+        );
+        assert!(TextAddress::from_units(&[0x61; 256]).is_ok());
+    }
+
+    #[test]
+    fn the_length_rule_holds_whatever_the_type() {
+        let odd = [0u8; 3];
+        let long = [0u8; 514];
+        for bytes in [&odd[..], &long[..]] {
+            for t in 0..=4 {
+                let mut a = text(bytes);
+                a.address_type = t;
+                assert_eq!(
+                    Destination::parse(&a),
+                    Err(ValidationError::TextAddressLength),
+                    "type {t}"
+                );
+                assert_eq!(
+                    OuterAddress::parse(&a),
+                    Err(ValidationError::TextAddressLength),
+                    "type {t}"
+                );
+            }
+        }
+        // An even length up to 512 of anything is fine for a type that is not text.
+        let mut v4 = text(&[0x41; 512]);
+        v4.address_type = 1;
+        v4.ipv4_address = [10, 0, 0, 1];
+        assert_eq!(
+            Destination::parse(&v4),
+            Ok(Destination::Ipv4([10, 0, 0, 1]))
+        );
+        v4.address_type = 3;
+        assert_eq!(OuterAddress::parse(&v4), Ok(None));
+    }
+
+    #[test]
     fn addresses() {
-        let d = Destination::parse(&text("Target.Example")).unwrap();
-        assert_eq!(d, Destination::parse(&text("target.example")).unwrap());
+        let upper = utf16("Target.Example");
+        let lower = utf16("target.example");
+        let d = Destination::parse(&text(&upper)).unwrap();
+        assert_eq!(d, Destination::parse(&text(&lower)).unwrap());
         assert_eq!(d.to_string(), "target.example");
+        // The outer address keeps its case, and prints lower-cased.
+        let o = OuterAddress::parse(&text(&upper)).unwrap().unwrap();
+        assert_eq!(o, OuterAddress::Text(TextAddress::parse(&upper).unwrap()));
+        assert_eq!(o.to_string(), "target.example");
         assert_eq!(
-            Destination::parse(&text("")),
+            Destination::parse(&text(&[])),
             Err(ValidationError::InvalidAddress)
         );
-        let mut full = text("");
-        full.text_address = [u16::from(b'a'); 257];
         assert_eq!(
-            Destination::parse(&full),
+            OuterAddress::parse(&text(&[0, 0])),
             Err(ValidationError::InvalidAddress)
         );
-        full.text_address[256] = 0;
-        assert!(Destination::parse(&full).is_ok());
         assert_eq!(
             Destination::parse(&IscsiIpAddress::zeroed(3)),
             Err(ValidationError::InvalidAddress)
@@ -691,6 +814,7 @@ mod tests {
             (E::KeyTooLong, 0xEFFF_0056),
             (E::ChapSecretTooLong, 0xEFFF_004C),
             (E::InvalidAddress, 0xEFFF_0056),
+            (E::TextAddressLength, 0xEFFF_0056),
         ];
         for (e, code) in table {
             assert_eq!(IsdscStatus::from(e).0, code, "{e:?}");

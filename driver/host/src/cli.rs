@@ -36,6 +36,7 @@ use iscsisec_core::{
 };
 use zeroize::Zeroizing;
 
+use crate::platform::{ProcessPlatform, process_platform};
 use crate::store::{Access, DirStore};
 use crate::{demo, show, text};
 
@@ -334,7 +335,10 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
 }
 
 /// Resolves the state directory, opens it for `access` and starts the core over it.
-fn open(cli: &Cli, access: Access) -> Result<(Provider<DirStore>, LoadReport), Failure> {
+fn open(
+    cli: &Cli,
+    access: Access,
+) -> Result<(Provider<DirStore, ProcessPlatform>, LoadReport), Failure> {
     let dir = match &cli.state {
         Some(dir) => dir.clone(),
         None => default_state_dir().ok_or_else(|| {
@@ -353,7 +357,7 @@ fn open(cli: &Cli, access: Access) -> Result<(Provider<DirStore>, LoadReport), F
         port_count: cli.ports,
         max_entries: cli.max_entries,
     };
-    match Provider::start(store, config) {
+    match Provider::start(store, config, process_platform()) {
         Ok((provider, report)) => {
             // Files that could not be read at all (the core counts them as corrupt records),
             // and entries that block writes.
@@ -387,7 +391,7 @@ fn default_state_dir() -> Option<PathBuf> {
 /// One method call, the same path for `exec` and the iscsicli verbs: a buffer of
 /// `max(in, out)` bytes holding the IN data, handed to the core as the driver would.
 fn dispatch(
-    provider: &mut Provider<DirStore>,
+    provider: &mut Provider<DirStore, ProcessPlatform>,
     class: &Guid,
     method_id: u32,
     input: &[u8],
@@ -523,16 +527,16 @@ fn lookup(cli: &Cli, args: &LookupArgs) -> Result<ExitCode, Failure> {
             stdout_line(&line)?;
             Ok(ExitCode::SUCCESS)
         }
-        Err(LookupMiss::NoKey) => {
-            stdout_line("source=none")?;
-            Ok(ExitCode::FAILURE)
-        }
         Err(LookupMiss::Damaged) => {
             stdout_line("source=none")?;
             stderr_line(
                 "error: a stored record for this identifier is damaged; run ClearCache or set \
                  the key again",
             );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(_) => {
+            stdout_line("source=none")?;
             Ok(ExitCode::FAILURE)
         }
     }
@@ -683,11 +687,12 @@ fn build_call(verb: &Command) -> Result<Call, Failure> {
             persist: _,
         } => {
             initiator_name(name)?;
-            let repr = SetTunnelModeOuterAddressIn {
-                port_number: text::port("Port", port).map_err(usage)?,
-                destination_address: text::ip_address(destination),
-                tunnel_mode_outer_address: text::ip_address(tunnel),
-            };
+            let port_number = text::port("Port", port).map_err(usage)?;
+            let destination = text::ip_address("Destination", destination).map_err(usage)?;
+            let tunnel = text::ip_address("Tunnel", tunnel).map_err(usage)?;
+            // WMI's packed form, as a management tool's call reaches the driver.
+            let repr =
+                SetTunnelModeOuterAddressIn::new(port_number, destination.view(), tunnel.view());
             let input = emit_with(repr.buffer_len(), |b| repr.emit(b))?;
             Ok(Call::security_config(
                 method::SET_TUNNEL_MODE_OUTER_ADDRESS,
@@ -705,7 +710,10 @@ fn build_call(verb: &Command) -> Result<Call, Failure> {
 }
 
 /// Dispatches a verb's call and prints `status=NAME code=0x…` (and GetPSKey's flags).
-fn report_verb(call: &Call, provider: &mut Provider<DirStore>) -> Result<ExitCode, Failure> {
+fn report_verb(
+    call: &Call,
+    provider: &mut Provider<DirStore, ProcessPlatform>,
+) -> Result<ExitCode, Failure> {
     let out = out_size(&call.class, call.method_id).unwrap_or(0);
     let (result, buffer) = dispatch(provider, &call.class, call.method_id, &call.input, out);
     if !result.status.is_success() {

@@ -13,7 +13,8 @@
 //! wipe real keys.
 //! Keys are set through the iscsicli verbs and through a raw WMI IN buffer sent to `exec`,
 //! whose bytes are printed (they are the bytes the driver's WMI callback receives); lookups
-//! then show each precedence level of SPEC §5.
+//! then show each precedence level of SPEC §5. A second raw buffer maps a text destination,
+//! to show how WMI packs a counted string (SPEC §2).
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
@@ -22,8 +23,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use iscsisec_core::consts::ALL_PORTS;
-use iscsisec_core::wire::SetPresharedKeyForIdIn;
+use iscsisec_core::consts::{ALL_PORTS, ip_address_type};
+use iscsisec_core::wire::{IscsiIpAddress, SetPresharedKeyForIdIn, SetTunnelModeOuterAddressIn};
 use zeroize::Zeroizing;
 
 /// What `demo` needs from the command line.
@@ -258,6 +259,19 @@ impl Demo {
                 &["TunnelAddr", "*", "*", "198.51.100.7", "203.0.113.1", "*"],
                 0,
             ),
+            Step {
+                title: "Map a text destination through a raw WMI buffer (exec)",
+                explain: "SetTunnelModeOuterAddress_IN as WMI marshals it: PortNumber 0, then \
+                          the destination, Type 0 (text), whose TextAddress is a counted \
+                          string: its length in bytes (0x1c, 28) at offset 36, then \
+                          target.example in UTF-16. The outer address, IPv4 203.0.113.9, starts \
+                          at the next multiple of 4 after the text (68); its own text is empty. \
+                          102 bytes in all: the C header's fixed 1100-byte layout is accepted \
+                          too.",
+                args: vec![class.to_owned(), "4".to_owned()],
+                stdin: Some(text_tunnel_buffer()?),
+                expect: 0,
+            },
             step(
                 "Describe the stored state (show --json)",
                 "Never any key or secret bytes: only whether the group key is set and the CHAP \
@@ -391,6 +405,27 @@ fn all_ports_buffer() -> Result<Zeroizing<Vec<u8>>, String> {
     Ok(buffer)
 }
 
+/// SetTunnelModeOuterAddress_IN mapping target.example on port 0 to 203.0.113.9, in WMI's
+/// packed form, built by the core's emitter.
+fn text_tunnel_buffer() -> Result<Zeroizing<Vec<u8>>, String> {
+    let text: Vec<u8> = TEXT_DESTINATION
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let mut destination = IscsiIpAddress::zeroed(ip_address_type::TEXT);
+    destination.text_address = &text;
+    let mut outer = IscsiIpAddress::zeroed(ip_address_type::IPV4);
+    outer.ipv4_address = [203, 0, 113, 9];
+    let repr = SetTunnelModeOuterAddressIn::new(0, destination, outer);
+    let mut buffer = Zeroizing::new(vec![0u8; repr.buffer_len()]);
+    repr.emit(&mut buffer)
+        .map_err(|e| format!("cannot build the demo's IN buffer: {e:?}"))?;
+    Ok(buffer)
+}
+
+/// The text destination of the demo's raw tunnel buffer.
+const TEXT_DESTINATION: &str = "target.example";
+
 /// Sixteen bytes a line, with offsets.
 fn hex_dump(bytes: &[u8]) -> String {
     let mut text = String::new();
@@ -473,6 +508,19 @@ mod tests {
         assert_eq!(b[20..24], 4u32.to_le_bytes());
         assert_eq!(b[28..32], [192, 0, 2, 10]);
         assert_eq!(&b[32..], ALL_PORTS_KEY);
+    }
+
+    #[test]
+    fn the_raw_tunnel_buffer_is_wmis_packed_layout() {
+        let b = text_tunnel_buffer().unwrap();
+        assert_eq!(b.len(), 102);
+        assert_eq!(b[0..8], [0; 8], "port 0, Type 0");
+        assert_eq!(b[36..38], 28u16.to_le_bytes());
+        assert_eq!(b[38..42], [b't', 0, b'a', 0]);
+        assert_eq!(b[66..68], [0, 0], "padding to 68");
+        assert_eq!(b[68..72], 1u32.to_le_bytes());
+        assert_eq!(b[72..76], [203, 0, 113, 9]);
+        assert_eq!(b[100..102], [0, 0], "L2 = 0");
     }
 
     #[test]

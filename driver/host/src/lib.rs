@@ -30,6 +30,7 @@
 
 pub mod cli;
 mod demo;
+pub mod platform;
 mod show;
 pub mod store;
 mod text;

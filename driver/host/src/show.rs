@@ -20,15 +20,18 @@
 use std::fmt::{self, Write as _};
 
 use iscsisec_core::table::Table;
-use iscsisec_core::{Guid, LoadReport, PortSelector};
+use iscsisec_core::{Guid, LoadReport, Platform, PortSelector};
 use serde_json::Value;
 
 /// The one-line JSON description of `table`, with the foreign entries start-up found in the
 /// store (`report`).
 #[must_use]
-pub fn json(table: &Table, report: &LoadReport) -> String {
-    let psk: Vec<String> = table
-        .psk_entries()
+pub fn json<P: Platform>(table: &Table<P>, report: &LoadReport) -> String {
+    // The table keeps explicit keys in hash order: sort by port, then identifier.
+    let mut entries: Vec<_> = table.psk_entries().collect();
+    entries.sort_by(|a, b| (a.port, &a.id).cmp(&(b.port, &b.id)));
+    let psk: Vec<String> = entries
+        .iter()
         .map(|e| {
             object(&[
                 ("port", port(e.port)),
@@ -121,8 +124,12 @@ mod tests {
 
     #[test]
     fn an_empty_table_in_spec_order() {
-        let (provider, report) =
-            Provider::start(MemoryStore::new(), AdapterConfig::default()).unwrap();
+        let (provider, report) = Provider::start(
+            MemoryStore::new(),
+            AdapterConfig::default(),
+            crate::platform::process_platform(),
+        )
+        .unwrap();
         assert_eq!(
             json(provider.table(), &report),
             r#"{"group_key":false,"psk":[],"chap_secret_bytes":0,"generational_guid":"00000000-0000-0000-0000-000000000000","tunnel":[],"corrupt_records":0,"foreign_entries":0}"#
@@ -133,7 +140,12 @@ mod tests {
     fn entries_keys_and_guid() {
         use iscsisec_core::consts::{SECURITY_CONFIG_OPERATIONS_GUID, method};
         use iscsisec_core::wire::{SetGenerationalGuidIn, SetPresharedKeyForIdIn};
-        let (mut p, _) = Provider::start(MemoryStore::new(), AdapterConfig::default()).unwrap();
+        let (mut p, _) = Provider::start(
+            MemoryStore::new(),
+            AdapterConfig::default(),
+            crate::platform::process_platform(),
+        )
+        .unwrap();
         let class = SECURITY_CONFIG_OPERATIONS_GUID;
         let mut buf = [0u8; 64];
         let psk = SetPresharedKeyForIdIn {

@@ -6,7 +6,8 @@
 //!
 //! Every function here only converts: `*` to the field's default, numbers (decimal unless
 //! `0x`), keys (text unless `0x` hex), dotted IPv4 to four bytes, IPv6 to sixteen, text to
-//! UTF-16 units. Whether the resulting values are allowed is the core's decision. An error is a
+//! the UTF-16LE bytes of a WMI counted string. Whether the resulting values are allowed is the
+//! core's decision. An error is a
 //! message naming the argument, never holding a key's text.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -186,31 +187,61 @@ pub fn identifier(what: &str, raw_type: u8, text: &str) -> Result<Vec<u8>, Strin
     }
 }
 
+/// An `ISCSI_IP_Address` for `TunnelAddr`, owning its `TextAddress` bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpAddressArg {
+    /// Every field but the text (whose slice here is empty).
+    fields: IscsiIpAddress<'static>,
+    /// `TextAddress`: UTF-16LE, no NUL (`L` is its length).
+    text: Vec<u8>,
+}
+
+impl IpAddressArg {
+    /// The address as the core's wire emitters take it.
+    #[must_use]
+    pub fn view(&self) -> IscsiIpAddress<'_> {
+        IscsiIpAddress {
+            text_address: &self.text,
+            ..self.fields
+        }
+    }
+}
+
 /// An `ISCSI_IP_Address` for `TunnelAddr`: dotted IPv4 is type 1, IPv6 (optionally with a
 /// numeric `%scope`) type 2, `*` type 3 (empty), anything else type 0 text. Text goes into the
-/// 257-unit field as UTF-16; a text of 257 units or more fills the field without a NUL and the
-/// core refuses it.
-#[must_use]
-pub fn ip_address(text: &str) -> IscsiIpAddress {
+/// counted string as WMI marshals a string: its UTF-16LE bytes at their real length, no NUL.
+/// Any length the wire can say is built; the core refuses a text over 256 units.
+///
+/// # Errors
+///
+/// A message naming `what` if the text is longer than a `u16` byte length can say (32,767
+/// units): no WMI buffer can carry it.
+pub fn ip_address(what: &str, text: &str) -> Result<IpAddressArg, String> {
+    let mut fields = IscsiIpAddress::zeroed(ip_address_type::TEXT);
+    let mut bytes = Vec::new();
     if text == "*" {
-        return IscsiIpAddress::zeroed(ip_address_type::EMPTY);
+        fields.address_type = ip_address_type::EMPTY;
+    } else if let Ok(v4) = text.parse::<Ipv4Addr>() {
+        fields.address_type = ip_address_type::IPV4;
+        fields.ipv4_address = v4.octets();
+    } else if let Some((address, scope_id)) = ipv6_with_scope(text) {
+        fields.address_type = ip_address_type::IPV6;
+        fields.ipv6_address = address.octets();
+        fields.ipv6_scope_id = scope_id;
+    } else {
+        bytes = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        if u16::try_from(bytes.len()).is_err() {
+            return Err(format!(
+                "{what}: a text address of {} UTF-16 units does not fit a WMI string (at most \
+                 32767)",
+                bytes.len() / 2
+            ));
+        }
     }
-    if let Ok(v4) = text.parse::<Ipv4Addr>() {
-        let mut a = IscsiIpAddress::zeroed(ip_address_type::IPV4);
-        a.ipv4_address = v4.octets();
-        return a;
-    }
-    if let Some((address, scope_id)) = ipv6_with_scope(text) {
-        let mut a = IscsiIpAddress::zeroed(ip_address_type::IPV6);
-        a.ipv6_address = address.octets();
-        a.ipv6_scope_id = scope_id;
-        return a;
-    }
-    let mut a = IscsiIpAddress::zeroed(ip_address_type::TEXT);
-    for (unit, c) in a.text_address.iter_mut().zip(text.encode_utf16()) {
-        *unit = c;
-    }
-    a
+    Ok(IpAddressArg {
+        fields,
+        text: bytes,
+    })
 }
 
 fn ipv6_with_scope(text: &str) -> Option<(Ipv6Addr, u32)> {
@@ -307,27 +338,37 @@ mod tests {
 
     #[test]
     fn addresses_by_form() {
-        let v4 = ip_address("192.0.2.1");
+        let address = |t: &str| ip_address("Destination", t).unwrap();
+        let v4 = address("192.0.2.1");
+        let v4 = v4.view();
         assert_eq!((v4.address_type, v4.ipv4_address), (1, [192, 0, 2, 1]));
-        let v6 = ip_address("fe80::1%12");
+        assert!(v4.text_address.is_empty());
+        let v6 = address("fe80::1%12");
+        let v6 = v6.view();
         assert_eq!((v6.address_type, v6.ipv6_scope_id), (2, 12));
         assert_eq!(v6.ipv6_address[0], 0xfe);
-        assert_eq!(ip_address("2001:db8::5").ipv6_scope_id, 0);
-        assert_eq!(ip_address("*").address_type, 3);
-        let text = ip_address("gw.example");
+        assert_eq!(address("2001:db8::5").view().ipv6_scope_id, 0);
+        assert_eq!(address("*").view().address_type, 3);
+        let text = address("gw.example");
+        let text = text.view();
         assert_eq!(text.address_type, 0);
+        assert_eq!(text.text_address.len(), 20, "ten units, no NUL");
+        assert_eq!(text.text_address[..6], [b'g', 0, b'w', 0, b'.', 0]);
+        // Non-ASCII text is UTF-16LE; a character outside the BMP is a surrogate pair.
+        let smile = address("t\u{263a}\u{1f600}");
         assert_eq!(
-            text.text_address[..3],
-            [u16::from(b'g'), u16::from(b'w'), u16::from(b'.')]
+            smile.view().text_address,
+            [b't', 0, 0x3a, 0x26, 0x3d, 0xd8, 0x00, 0xde]
         );
-        assert_eq!(text.text_address[10], 0);
         // A non-numeric scope is not an IPv6 address here: it goes as text.
-        assert_eq!(ip_address("fe80::1%eth0").address_type, 0);
-        let long = "a".repeat(300);
-        let full = ip_address(&long);
-        assert!(full.text_address.iter().all(|&u| u == u16::from(b'a')));
-        let exact = ip_address(&"b".repeat(256));
-        assert_eq!(exact.text_address[255], u16::from(b'b'));
-        assert_eq!(exact.text_address[256], 0);
+        assert_eq!(address("fe80::1%eth0").view().address_type, 0);
+        // Texts the core refuses are still built, at their length.
+        assert_eq!(address(&"a".repeat(300)).view().text_address.len(), 600);
+        assert_eq!(
+            address(&"b".repeat(32_767)).view().text_address.len(),
+            65_534
+        );
+        let e = ip_address("Tunnel", &"c".repeat(32_768)).unwrap_err();
+        assert!(e.starts_with("Tunnel: ") && e.contains("32768"), "{e}");
     }
 }

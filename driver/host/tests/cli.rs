@@ -441,19 +441,41 @@ fn tunnel_addresses_of_every_form() {
         "status=ISDSC_INVALID_PARAMETER code=0xEFFF0056",
         1,
     );
-    // 256 units fit with their NUL; 257 leave no room for it.
+    // 256 units are the longest text (L = 512); 257 make L = 514, which the core refuses,
+    // as destination or as outer address.
     let fits = "a".repeat(256);
     let too_long = "a".repeat(257);
-    s.verb(
-        &["TunnelAddr", "*", "0", &fits, "gw.example", "*"],
-        SUCCESS,
-        0,
-    );
+    s.verb(&["TunnelAddr", "*", "0", &fits, &fits, "*"], SUCCESS, 0);
     s.verb(
         &["TunnelAddr", "*", "0", &too_long, "gw.example", "*"],
         "status=ISDSC_INVALID_PARAMETER code=0xEFFF0056",
         1,
     );
+    s.verb(
+        &["TunnelAddr", "*", "0", "198.51.100.9", &too_long, "*"],
+        "status=ISDSC_INVALID_PARAMETER code=0xEFFF0056",
+        1,
+    );
+    // Texts long enough that WMI's packed form would pass 1100 bytes are refused the same way.
+    let far_too_long = "a".repeat(600);
+    s.verb(
+        &["TunnelAddr", "*", "0", "198.51.100.9", &far_too_long, "*"],
+        "status=ISDSC_INVALID_PARAMETER code=0xEFFF0056",
+        1,
+    );
+    s.verb(
+        &["TunnelAddr", "*", "0", &far_too_long, &far_too_long, "*"],
+        "status=ISDSC_INVALID_PARAMETER code=0xEFFF0056",
+        1,
+    );
+    let v = s.show();
+    let longest = v["tunnel"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["destination"] == fits.as_str())
+        .expect("the 256-unit mapping");
+    assert_eq!(longest["outer"], fits.as_str());
     s.verb(
         &["TunnelAddr", "*", "2", "198.51.100.7", "203.0.113.1", "*"],
         "status=ISDSC_INVALID_PORT_NUMBER code=0xEFFF002D",
@@ -631,6 +653,8 @@ fn exec_transport_errors() {
 fn bad_arguments_exit_2_with_one_line() {
     let s = State::new();
     let d = s.dir_str();
+    // 32768 UTF-16 units: 65536 bytes, more than a counted string's u16 length can say.
+    let text_over_u16 = "t".repeat(32_768);
     let cases: &[(&str, &[&str])] = &[
         ("unknown class", &["exec", "MSiSCSI_Other", "1"]),
         (
@@ -668,6 +692,10 @@ fn bad_arguments_exit_2_with_one_line() {
         (
             "InitiatorName not * (TunnelAddr)",
             &["TunnelAddr", "me", "0", "1.2.3.4", "*", "*"],
+        ),
+        (
+            "text address longer than a WMI string",
+            &["TunnelAddr", "*", "0", "1.2.3.4", &text_over_u16, "*"],
         ),
         (
             "odd hex key",
@@ -1709,6 +1737,10 @@ fn the_demo_runs_end_to_end() {
         "status=ISDSC_SHORT_CHAP_SECRET code=0xAFFF0048",
         "ntstatus=0x00000000 used=4",
         "  0000: ff ff ff ff 00 00 00 00 07 00 00 00 00 00 00 00",
+        // The text destination's counted string: L1 = 0x1c, then "targe…" in UTF-16.
+        "IN buffer (102 bytes):",
+        "  0020: 00 00 00 00 1c 00 74 00 61 00 72 00 67 00 65 00",
+        "\"destination\":\"target.example\"",
         "\"corrupt_records\":0",
         "\"group_key\":true",
         "Every step exited as expected.",

@@ -389,13 +389,60 @@ fn short_in_set_group_preshared_key() {
 #[test]
 fn short_in_set_tunnel_mode_outer_address() {
     let t = iscsisec!();
-    let full = tunnel_in(0, &Addr::V4(V4), &Addr::V4(V4_OUTER));
-    let inputs: Vec<(&str, Vec<u8>)> = [0usize, 4, 551, 552, 1099]
-        .into_iter()
-        .map(|n| ("a prefix of the 1100 fixed bytes", full[..n].to_vec()))
-        .collect();
+    // Packed: destination "ab" (L1 = 4, ends at 42, padding to 44), outer "gw" (L2 = 4): 82.
+    let full = tunnel_in(0, &Addr::text("ab"), &Addr::text("gw"));
+    assert_eq!(full.len(), 82);
+    let set_u16 = |b: &[u8], at: usize, v: u16| {
+        let mut b = b.to_vec();
+        b[at..at + 2].copy_from_slice(&v.to_le_bytes());
+        b
+    };
+    let mut inputs: Vec<(&str, Vec<u8>)> = vec![
+        ("no bytes", Vec::new()),
+        ("PortNumber only", full[..4].to_vec()),
+        ("37 of the 38 fixed bytes (L1 cut)", full[..37].to_vec()),
+        ("fixed part only", full[..38].to_vec()),
+        ("destination text one byte short", full[..41].to_vec()),
+        ("ends at the outer address", full[..44].to_vec()),
+        ("outer address before L2", full[..77].to_vec()),
+        ("outer address up to L2", full[..78].to_vec()),
+        ("outer text one byte short", full[..81].to_vec()),
+        // Lengths that run past InBufferSize.
+        ("L1 two bytes past the end", set_u16(&full, L1_AT, 46)),
+        ("L1 = 0xFFFF", set_u16(&full, L1_AT, 0xFFFF)),
+        ("L2 two bytes past the end", set_u16(&full, 44 + 32, 6)),
+        ("L2 = 0xFFFF", set_u16(&full, 44 + 32, 0xFFFF)),
+    ];
+    // Fixed stride: the same steps from the outer address at 552.
+    let fixed = tunnel_in_fixed(0, &Addr::V4(V4), &Addr::V4(V4_OUTER));
+    assert_eq!(fixed.len(), FIXED_STRIDE_LEN);
+    inputs.extend([
+        (
+            "fixed stride, L1 = 0xFFFF (38 + 65535 bytes needed)",
+            set_u16(&fixed, L1_AT, 0xFFFF),
+        ),
+        (
+            "fixed stride, L2 = 550 (552 + 34 + 550 bytes needed)",
+            set_u16(&fixed, FIXED_STRIDE_OUTER + 32, 550),
+        ),
+        (
+            "fixed stride, L2 = 0xFFFF",
+            set_u16(&fixed, FIXED_STRIDE_OUTER + 32, 0xFFFF),
+        ),
+    ]);
     assert_short_in_refused(&t, SECURITY_CONFIG, method::SET_TUNNEL, &inputs);
     assert!(tunnels(&t).is_empty());
+    // The fixed stride with L2 = 514 ends at 1100 exactly: it is read (and refused by the
+    // length rule, not the transport).
+    let a = t.exec(
+        SECURITY_CONFIG,
+        method::SET_TUNNEL,
+        &set_u16(&fixed, FIXED_STRIDE_OUTER + 32, 514),
+    );
+    assert_eq!(
+        (a.ntstatus, a.used, a.out),
+        (nt::SUCCESS, 4, status_out(isdsc::INVALID_PARAMETER))
+    );
 }
 
 #[test]
@@ -474,6 +521,10 @@ fn bytes_past_declared_sizes_are_ignored_group_chap_guid_tunnel_clear() {
     tun.extend_from_slice(&[0x33; 100]);
     assert_eq!(t.call(method::SET_TUNNEL, &tun), isdsc::SUCCESS);
     assert_eq!(tunnels(&t), vec![tunnel("0", V4_TEXT, "198.51.100.1")]);
+    let mut tun = tunnel_in_fixed(0, &Addr::V4(V4), &Addr::text("gw"));
+    tun.extend_from_slice(&[0x33; 100]);
+    assert_eq!(t.call(method::SET_TUNNEL, &tun), isdsc::SUCCESS);
+    assert_eq!(tunnels(&t), vec![tunnel("0", V4_TEXT, "gw")]);
 
     // ClearCache has no IN at all: whatever is there is ignored.
     assert_eq!(t.call(method::CLEAR_CACHE, &[0xFF; 64]), isdsc::SUCCESS);

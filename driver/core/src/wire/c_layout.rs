@@ -5,6 +5,14 @@
 //! `[u8; 1]` stands for the C `UCHAR Id[1]`-style variable array. The asserts compare
 //! `offset_of!` and `size_of` with the offsets the wire files use, so a wrong range does not
 //! compile. Nothing here is used at run time.
+//!
+//! `ISCSI_IP_Address` and `SetTunnelModeOuterAddress_IN` are mirrored as the header declares
+//! them, with `WCHAR TextAddress[256 + 1]`: the first element is the counted string's length
+//! and the text follows it. Their offsets up to the destination's text hold in both shapes of
+//! method 4; their sizes (548, 1100) and the outer address's offset (552) hold **only for the
+//! fixed stride** (the padded form a C caller fills). WMI's packed form puts the outer address
+//! at `align4(38 + L1)`, which no C struct can express (`set_tunnel_mode_outer_address` tests
+//! it with byte vectors).
 
 use core::mem::{offset_of, size_of};
 
@@ -107,21 +115,33 @@ const _: () = {
     assert!(offset_of!(IscsiIpAddress, ipv6_address) == ip::offsets::IPV6_ADDRESS);
     assert!(offset_of!(IscsiIpAddress, ipv6_flow_info) == ip::offsets::IPV6_FLOW_INFO);
     assert!(offset_of!(IscsiIpAddress, ipv6_scope_id) == ip::offsets::IPV6_SCOPE_ID);
-    assert!(offset_of!(IscsiIpAddress, text_address) == ip::offsets::TEXT_ADDRESS);
-    assert!(size_of::<IscsiIpAddress>() == ip::LEN);
-    assert!(ip::LEN == 548);
+    // Both shapes: the length is the C array's first element, the text its other 256.
+    assert!(offset_of!(IscsiIpAddress, text_address) == ip::offsets::TEXT_ADDRESS_LENGTH);
+    assert!(offset_of!(IscsiIpAddress, text_address) == ip::offsets::TEXT_ADDRESS - 2);
+    assert!(ip::HEADER_LEN == ip::offsets::TEXT_ADDRESS);
+    assert!(size_of::<[u16; 257]>() == 2 + ip::MAX_TEXT_ADDRESS_LEN);
+    // Fixed stride only: the C struct's size, room for 256 units and two bytes of padding.
+    assert!(size_of::<IscsiIpAddress>() == ip::C_LEN);
+    assert!(ip::C_LEN == 548);
 
+    // Both shapes: the port, the destination, and the fixed part up to the destination's text.
     assert!(offset_of!(SetTunnelModeOuterAddressIn, port_number) == tunnel::offsets::PORT_NUMBER);
     assert!(
         offset_of!(SetTunnelModeOuterAddressIn, destination_address)
             == tunnel::offsets::DESTINATION_ADDRESS
     );
     assert!(
-        offset_of!(SetTunnelModeOuterAddressIn, tunnel_mode_outer_address)
-            == tunnel::offsets::TUNNEL_MODE_OUTER_ADDRESS
+        offset_of!(SetTunnelModeOuterAddressIn, destination_address)
+            == tunnel::FIXED_LEN - ip::offsets::TEXT_ADDRESS
     );
-    assert!(size_of::<SetTunnelModeOuterAddressIn>() == tunnel::FIXED_LEN);
-    assert!(tunnel::FIXED_LEN == 1100);
+    assert!(tunnel::FIXED_LEN == 38);
+    // Fixed stride only: the outer address at 552 and the struct's 1100 bytes.
+    assert!(
+        offset_of!(SetTunnelModeOuterAddressIn, tunnel_mode_outer_address)
+            == tunnel::FIXED_STRIDE_OUTER_ADDRESS
+    );
+    assert!(size_of::<SetTunnelModeOuterAddressIn>() == tunnel::FIXED_STRIDE_LEN);
+    assert!(tunnel::FIXED_STRIDE_LEN == 1100);
 
     assert!(
         offset_of!(SetGenerationalGuidIn, generational_guid) == guid::offsets::GENERATIONAL_GUID

@@ -11,6 +11,11 @@
 //! sizes are ignored (WMI callers may pad). `c_layout` checks every offset at compile time
 //! against `#[repr(C)]` mirrors of the generated `iscsiop.h` structs.
 //!
+//! Method 4 is the exception to "one fixed layout": its `ISCSI_IP_Address` carries a WMI
+//! counted string, so WMI packs the second address right after the first one's text, while a C
+//! caller filling the header's structs sends them at a fixed stride. Both shapes are read
+//! (SPEC §2); `set_tunnel_mode_outer_address` tells them apart by InBufferSize.
+//!
 //! A `Repr` here is the raw meaning of the bytes (integers and byte slices). Whether those
 //! values are allowed is decided by `validate`, which turns them into typed values.
 
