@@ -684,10 +684,13 @@ fn derived_layout_of_method_4_is_the_packed_one_of_spec_section_2() {
             );
         }
     }
+    // The core reads what the MOF describes: MaxLen(256) texts, the fixed part up to L1.
+    assert_eq!(wire::ip_address::MAX_TEXT_ADDRESS_UNITS, 256, "MaxLen(256)");
+    assert_eq!(wire::set_tunnel_mode_outer_address::FIXED_LEN, 38);
     assert_eq!(
-        wire::ip_address::TEXT_ADDRESS_UNITS,
-        256 + 1,
-        "MaxLen(256) is WCHAR[257]"
+        wire::set_tunnel_mode_outer_address::FIXED_STRIDE_OUTER_ADDRESS,
+        552,
+        "the C struct's stride"
     );
 }
 
