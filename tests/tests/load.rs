@@ -117,6 +117,8 @@ fn eight_processes_change_different_entries_at_once_and_lookups_always_answer() 
                         String::from_utf8_lossy(&out.stderr)
                     );
                     lookups.fetch_add(1, Ordering::SeqCst);
+                    // Leave the two cores to the writers between lookups.
+                    std::thread::sleep(std::time::Duration::from_millis(20));
                 }
             })
         })

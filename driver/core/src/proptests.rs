@@ -44,7 +44,7 @@ fn view(parts: &AddressParts) -> IscsiIpAddress<'_> {
 fn config() -> ProptestConfig {
     if cfg!(miri) {
         ProptestConfig {
-            cases: 4,
+            cases: 2,
             failure_persistence: None,
             ..ProptestConfig::default()
         }

@@ -17,14 +17,24 @@ const ALL: u32 = 0xFFFF_FFFF;
 
 type P = Provider<MemoryStore, TestPlatform>;
 
+/// The host's default settings; under Miri a small table, since every scan of the default
+/// 4096 buckets costs seconds there (SPEC behaviour does not depend on the capacity beyond the
+/// tests that set their own).
+fn config() -> AdapterConfig {
+    if cfg!(miri) {
+        AdapterConfig {
+            port_count: 2,
+            max_entries: 16,
+        }
+    } else {
+        AdapterConfig::default()
+    }
+}
+
 fn provider() -> P {
-    Provider::start(
-        MemoryStore::new(),
-        AdapterConfig::default(),
-        test_platform(),
-    )
-    .unwrap()
-    .0
+    Provider::start(MemoryStore::new(), config(), test_platform())
+        .unwrap()
+        .0
 }
 
 fn restart(p: P) -> P {
@@ -106,12 +116,20 @@ fn clear_cache(p: &mut P) -> IsdscStatus {
     status_of(p, SEC, 5, &[])
 }
 
-/// UTF-16LE bytes of `s` (leaked: test addresses borrow them for the whole test).
+/// `bytes` for the rest of the test run (test addresses borrow their text as `'static`). Kept
+/// reachable from a static, so that Miri's leak check does not count them.
+fn keep(bytes: Vec<u8>) -> &'static [u8] {
+    static KEPT: std::sync::Mutex<Vec<&'static [u8]>> = std::sync::Mutex::new(Vec::new());
+    let kept: &'static [u8] = bytes.leak();
+    KEPT.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(kept);
+    kept
+}
+
+/// UTF-16LE bytes of `s`.
 fn utf16(s: &str) -> &'static [u8] {
-    s.encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect::<Vec<u8>>()
-        .leak()
+    keep(s.encode_utf16().flat_map(u16::to_le_bytes).collect())
 }
 
 fn text_addr(s: &str) -> IscsiIpAddress<'static> {
@@ -751,7 +769,7 @@ fn tunnel_address_rules_in(shape: Shape) {
     let mut padded = utf16("target.example").to_vec();
     padded.resize(512, 0);
     assert_eq!(
-        tunnel(&mut p, 0, text_bytes(padded.leak()), v4_addr([10, 0, 0, 9])),
+        tunnel(&mut p, 0, text_bytes(keep(padded)), v4_addr([10, 0, 0, 9])),
         IsdscStatus::SUCCESS
     );
     assert_eq!(
@@ -970,9 +988,7 @@ fn debug_output_of_provider_and_records_holds_no_secret() {
 #[test]
 fn a_failed_store_write_changes_nothing() {
     let (store, fault) = FaultStore::new(MemoryStore::new());
-    let mut p = Provider::start(store, AdapterConfig::default(), test_platform())
-        .unwrap()
-        .0;
+    let mut p = Provider::start(store, config(), test_platform()).unwrap().0;
     let ok = |p: &mut Provider<FaultStore, TestPlatform>, m: u32, class: Guid, input: &[u8]| {
         let mut buf = input.to_vec();
         buf.resize(input.len().max(16), 0);
@@ -1027,9 +1043,7 @@ fn a_failed_store_write_changes_nothing() {
 #[test]
 fn clear_cache_interrupted_by_storage_finishes_next_time() {
     let (store, fault) = FaultStore::new(MemoryStore::new());
-    let mut p = Provider::start(store, AdapterConfig::default(), test_platform())
-        .unwrap()
-        .0;
+    let mut p = Provider::start(store, config(), test_platform()).unwrap().0;
     let run = |p: &mut Provider<FaultStore, TestPlatform>, m: u32, class: Guid, input: &[u8]| {
         let mut buf = input.to_vec();
         buf.resize(input.len().max(4), 0);
@@ -1075,8 +1089,7 @@ fn populated() -> P {
 fn restart_rebuilds_exactly_the_same_table() {
     let p = populated();
     let fp = fingerprint(p.table());
-    let (p2, report) =
-        Provider::start(p.into_store(), AdapterConfig::default(), test_platform()).unwrap();
+    let (p2, report) = Provider::start(p.into_store(), config(), test_platform()).unwrap();
     assert_eq!(
         report,
         LoadReport {
@@ -1109,7 +1122,7 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
         ),
         (PortSelector::Port(0), fqdn("other.example")),
     ];
-    let intact = Provider::start(store.clone(), AdapterConfig::default(), test_platform())
+    let intact = Provider::start(store.clone(), config(), test_platform())
         .unwrap()
         .0;
     let expected: Vec<_> = ids
@@ -1119,10 +1132,10 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
     let mut trials = 0;
     for name in &names {
         let len = store.get(name.as_bytes()).unwrap().len();
-        // Under Miri (thousands of times slower) a few positions per record: the header, the
-        // payload, the checksum.
+        // Under Miri (thousands of times slower) one position per record, a different part
+        // of each: the header, the payload or the checksum.
         let positions: Vec<usize> = if cfg!(miri) {
-            vec![4, len / 2, len - 1]
+            vec![[4, len / 2, len - 1][trials % 3]]
         } else {
             (0..len).collect()
         };
@@ -1131,8 +1144,7 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
             for &bit in bits {
                 let mut damaged = store.clone();
                 damaged.get_mut(name.as_bytes()).unwrap()[i] ^= bit;
-                let (mut p, report) =
-                    Provider::start(damaged, AdapterConfig::default(), test_platform()).unwrap();
+                let (mut p, report) = Provider::start(damaged, config(), test_platform()).unwrap();
                 assert_eq!(
                     report,
                     LoadReport {
@@ -1154,7 +1166,7 @@ fn flipping_any_byte_of_any_record_never_serves_a_wrong_key() {
             }
         }
     }
-    assert!(trials > if cfg!(miri) { 20 } else { 500 }, "{trials}");
+    assert!(trials > if cfg!(miri) { 7 } else { 500 }, "{trials}");
 }
 
 #[test]
@@ -1163,7 +1175,7 @@ fn a_damaged_explicit_key_does_not_fall_back_to_the_group_key() {
     let mut store = p.into_store();
     let name = RecordName::psk(PortSelector::Port(0), &fqdn("port.example"));
     store.get_mut(name.as_str().as_bytes()).unwrap()[20] ^= 1;
-    let (mut p, _) = Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
+    let (mut p, _) = Provider::start(store, config(), test_platform()).unwrap();
     let id = fqdn("port.example");
     assert_eq!(
         look(&p, PortSelector::Port(0), &id),
@@ -1201,8 +1213,7 @@ fn clear_cache_removes_damaged_records_of_every_kind() {
     let junk_name = RecordName::psk(PortSelector::Port(1), &fqdn("never.example"));
     store.plant(junk_name.as_str().as_bytes(), b"junk").unwrap();
     store.plant(b"stray-name", b"junk").unwrap();
-    let (mut p, report) =
-        Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
+    let (mut p, report) = Provider::start(store, config(), test_platform()).unwrap();
     assert_eq!(
         report,
         LoadReport {
@@ -1237,8 +1248,7 @@ fn foreign_entries_are_reported_and_left_alone() {
     for name in foreign {
         store.plant(name, b"anything").unwrap();
     }
-    let (mut p, report) =
-        Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
+    let (mut p, report) = Provider::start(store, config(), test_platform()).unwrap();
     assert_eq!(
         report,
         LoadReport {
@@ -1258,8 +1268,7 @@ fn foreign_entries_are_reported_and_left_alone() {
         assert_eq!(clear_cache(&mut p), IsdscStatus::SUCCESS);
         assert_eq!(p.store().len(), 6);
     }
-    let (_, report) =
-        Provider::start(p.into_store(), AdapterConfig::default(), test_platform()).unwrap();
+    let (_, report) = Provider::start(p.into_store(), config(), test_platform()).unwrap();
     assert_eq!((report.loaded, report.corrupt, report.foreign), (0, 0, 6));
 }
 
@@ -1279,8 +1288,7 @@ fn a_record_moved_to_another_records_name_damages_both_identities() {
     let moved = store.get(x_name.as_str().as_bytes()).unwrap().to_vec();
     store.unplant(x_name.as_str().as_bytes());
     store.plant(y_name.as_str().as_bytes(), &moved).unwrap();
-    let (mut p, report) =
-        Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
+    let (mut p, report) = Provider::start(store, config(), test_platform()).unwrap();
     assert_eq!((report.loaded, report.corrupt), (2, 1));
     // Neither x on port 0 (whose record it is) nor y (where it was found) may be answered from
     // a lower level: not x's all-ports key, not the group key.
@@ -1362,7 +1370,7 @@ fn unreadable_records_are_counted_not_fatal() {
     let mut p = provider();
     group(&mut p, b"group-key");
     let (store, fault) = FaultStore::with(p.into_store(), Scenario::UnreadableOnLoad);
-    let (p, report) = Provider::start(store, AdapterConfig::default(), test_platform()).unwrap();
+    let (p, report) = Provider::start(store, config(), test_platform()).unwrap();
     assert_eq!(
         report,
         LoadReport {
@@ -1377,7 +1385,7 @@ fn unreadable_records_are_counted_not_fatal() {
     );
     let (store, _) = FaultStore::with(fault.durable(), Scenario::LoadFails);
     assert_eq!(
-        Provider::start(store, AdapterConfig::default(), test_platform()).unwrap_err(),
+        Provider::start(store, config(), test_platform()).unwrap_err(),
         StartError::Store(StoreError {
             what: "injected: cannot enumerate"
         })
