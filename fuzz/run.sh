@@ -50,10 +50,14 @@ cleanup() {
 trap cleanup EXIT
 
 # Longest input per target: a sequence of method calls needs room for several 1100-byte
-# tunnel buffers; a record is at most ~1.2 KB, so libFuzzer's default (4096) is plenty.
+# tunnel buffers; a record is at most ~1.2 KB, so libFuzzer's default (4096) is plenty; phase-1
+# IKE datagrams (ike_message) are under 500 bytes with MODP-2048, 4096 covers larger groups too.
 max_len_for() {
     case $1 in
         execute_method) echo 8192 ;;
+        record | ike_message) echo 4096 ;;
+        # A login PDU: 48-byte header and text with CHAP values up to 2050 characters.
+        iscsi_login) echo 8192 ;;
         *) echo 4096 ;;
     esac
 }

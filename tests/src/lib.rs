@@ -9,6 +9,10 @@
 //! with the core's wire emitters, so that the conformance suite checks the layouts
 //! independently. The binary is `$ISCSISEC_BIN` if set, else this crate's
 //! `iscsisec-conformance-target` (our own host, built by cargo with the tests, so never stale).
+//!
+//! [`bench`] is the hot path's benchmark support (`hotpath`, `benches/lookup.rs`).
+
+pub mod bench;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -16,6 +20,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+pub mod ike;
+pub mod iscsi;
 pub mod system;
 
 /// `MSiSCSI_SecurityConfigOperations`, methods 1–6.

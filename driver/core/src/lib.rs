@@ -9,6 +9,7 @@
 //!   │ validate   ports, flags, identifiers, key and secret sizes          │
 //!   │ table      explicit keys, group key, tunnel map, CHAP secret        │
 //!   │ lookup     the hot-path reader (copies the key into your buffer)    │
+//!   │ chap       mutual CHAP: challenges, answers, SPEC §5 refusals       │
 //!   │ record     the versioned, checksummed nonvolatile record format     │
 //!   └──────────────┬──────────────────────────────────────────────────────┘
 //!                  │ trait RecordStore (the host's nonvolatile storage)
@@ -50,6 +51,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod chap;
 pub mod consts;
 pub mod lookup;
 pub mod platform;
@@ -76,6 +78,7 @@ mod proptests;
 #[doc(hidden)]
 pub mod testing;
 
+pub use chap::{ChapAuthenticator, ChapConfig, ChapRefusal, ConnectionSecurity, MutualChap};
 pub use consts::{Guid, IsdscStatus, NtStatus};
 pub use lookup::{ChapSecretBuffer, KeyBuffer, KeySource, LookupMiss, Reader};
 pub use platform::{Platform, RandomError};

@@ -217,6 +217,8 @@ impl From<OutOfMemory> for Refused {
 pub struct Provider<S: RecordStore, P: Platform> {
     store: S,
     table: Table<P>,
+    /// The provider's own reader, so that [`Provider::lookup`] clones no handle per call.
+    reader: Reader<P>,
     config: AdapterConfig,
 }
 
@@ -289,10 +291,12 @@ impl<S: RecordStore, P: Platform> Provider<S, P> {
             return Err(StartError::OutOfMemory);
         }
         table.finish_load();
+        let reader = Reader::new(table.map().read_handle());
         Ok((
             Provider {
                 store,
                 table,
+                reader,
                 config,
             },
             report,
@@ -370,7 +374,7 @@ impl<S: RecordStore, P: Platform> Provider<S, P> {
     /// from any thread or processor, and keeps the table alive while it exists.
     #[must_use]
     pub fn reader(&self) -> Reader<P> {
-        Reader::new(self.table.map().read_handle())
+        self.reader.clone()
     }
 
     /// Looks up the preshared key for an initiator identifier (SPEC §5) and copies it into
@@ -385,7 +389,7 @@ impl<S: RecordStore, P: Platform> Provider<S, P> {
         id: &Identifier,
         out: &mut KeyBuffer,
     ) -> Result<KeySource, LookupMiss> {
-        self.reader().lookup(port, id, out)
+        self.reader.lookup(port, id, out)
     }
 
     /// Copies the initiator CHAP secret into `out`, exactly as [`Reader::chap_secret`] does.
@@ -394,7 +398,7 @@ impl<S: RecordStore, P: Platform> Provider<S, P> {
     ///
     /// [`LookupMiss::NoKey`] when no secret is set.
     pub fn chap_secret(&self, out: &mut ChapSecretBuffer) -> Result<(), LookupMiss> {
-        self.reader().chap_secret(out)
+        self.reader.chap_secret(out)
     }
 
     /// The table, for display (`show`) and diagnostics.
@@ -425,8 +429,14 @@ impl<S: RecordStore, P: Platform> Provider<S, P> {
     /// from now on.
     #[must_use]
     pub fn into_store(self) -> S {
-        let Provider { store, table, .. } = self;
+        let Provider {
+            store,
+            table,
+            reader,
+            ..
+        } = self;
         drop(table);
+        drop(reader);
         store
     }
 
