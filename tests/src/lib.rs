@@ -22,6 +22,7 @@ use std::process::{Command, Output, Stdio};
 
 pub mod ike;
 pub mod iscsi;
+pub mod system;
 
 /// `MSiSCSI_SecurityConfigOperations`, methods 1–6.
 pub const SECURITY_CONFIG: &str = "MSiSCSI_SecurityConfigOperations";
@@ -195,6 +196,29 @@ impl Iscsisec {
         self.state.path()
     }
 
+    /// The binary under test.
+    #[must_use]
+    pub fn bin(&self) -> &Path {
+        &self.bin
+    }
+
+    /// The full argument list [`Iscsisec::run`] passes for `args`: `--state DIR`, the global
+    /// options, then `args`.
+    #[must_use]
+    pub fn argv(&self, args: &[&str]) -> Vec<OsString> {
+        let mut argv: Vec<OsString> = vec!["--state".into(), self.state_dir().into()];
+        argv.extend(self.global.iter().map(OsString::from));
+        argv.extend(args.iter().map(OsString::from));
+        argv
+    }
+
+    /// Runs `iscsisec --state DIR <global options> <args>` with `stdin` as standard input and
+    /// the state directory mounted read-only (see [`system::read_only_run`]).
+    #[must_use]
+    pub fn run_read_only(&self, args: &[&str], stdin: &[u8]) -> Output {
+        system::read_only_run(self.state_dir(), &self.bin, &self.argv(args), stdin)
+    }
+
     /// Runs `iscsisec --state DIR <global options> <args>` with `stdin` as standard input.
     ///
     /// # Panics
@@ -202,9 +226,7 @@ impl Iscsisec {
     /// If the binary cannot be started.
     #[must_use]
     pub fn run(&self, args: &[&str], stdin: &[u8]) -> Output {
-        let mut argv: Vec<OsString> = vec!["--state".into(), self.state_dir().into()];
-        argv.extend(self.global.iter().map(OsString::from));
-        argv.extend(args.iter().map(OsString::from));
+        let argv = self.argv(args);
         let mut child = Command::new(&self.bin)
             .args(&argv)
             .stdin(Stdio::piped())

@@ -28,7 +28,7 @@ use iscsisec_core::{
     AdapterConfig, Identifier, KeyBuffer, KeySource, LookupMiss, PortSelector, Provider, Reader,
 };
 use iscsisec_host::platform::{ProcessPlatform, process_platform};
-use iscsisec_host::store::DirStore;
+use iscsisec_host::store::{Access, DirStore};
 use iscsisec_tests::ike::lab::{self, Charon, INITIATOR_A, INITIATOR_B, Responder};
 use iscsisec_tests::ike::wire::{self, Body, Message, Payload};
 use iscsisec_tests::ike::{Discard, Established, Identity, Initiator, Mode, Phase1Error, Timing};
@@ -816,7 +816,7 @@ fn verb(adapter: &Iscsisec, args: &[&str]) {
 /// Starts a provider over the adapter's state directory (it holds the directory's lock until
 /// dropped, so no verb may run meanwhile).
 fn start_provider(adapter: &Iscsisec) -> Provider<DirStore, ProcessPlatform> {
-    let store = DirStore::open(adapter.state_dir()).expect("state directory opens");
+    let store = DirStore::open(adapter.state_dir(), Access::Change).expect("state directory opens");
     let (provider, report) = Provider::start(store, AdapterConfig::default(), process_platform())
         .expect("provider starts");
     assert_eq!(report.corrupt, 0);

@@ -6,9 +6,7 @@
     reason = "a fuzz oracle reports a finding by panicking; never built into the driver"
 )]
 
-use alloc::rc::Rc;
 use alloc::vec::Vec;
-use core::cell::Cell;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -19,8 +17,9 @@ use crate::platform::{Platform, RandomError};
 use crate::provider::{AdapterConfig, Provider};
 use crate::reclaim::{EpochDomain, EpochPlatform, ReaderSlot, Threads};
 use crate::record::{MAX_RECORD_LEN, Record, RecordRef};
-use crate::store::{MemoryStore, RecordStore, StoreError, Visitor};
+use crate::store::MemoryStore;
 use crate::table::Table;
+use crate::testing::{FaultStore, Scenario};
 
 /// The platform of tests and fuzzing: no reader slots (every reader shares the domain's
 /// counter) and fixed "random" bytes, so runs repeat exactly. Never for a real host.
@@ -104,39 +103,6 @@ pub fn fingerprint<P: Platform>(table: &Table<P>) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// A memory store whose writes and removals fail while `fail` is set.
-#[derive(Debug, Default)]
-pub struct FlakyStore {
-    /// The records.
-    pub inner: MemoryStore,
-    /// While true, `write` and `remove` fail and change nothing.
-    pub fail: Rc<Cell<bool>>,
-}
-
-impl RecordStore for FlakyStore {
-    fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        if self.fail.get() {
-            return Err(StoreError {
-                what: "injected write failure",
-            });
-        }
-        self.inner.write(name, bytes)
-    }
-
-    fn remove(&mut self, name: &str) -> Result<(), StoreError> {
-        if self.fail.get() {
-            return Err(StoreError {
-                what: "injected remove failure",
-            });
-        }
-        self.inner.remove(name)
-    }
-
-    fn load(&mut self, visit: &mut Visitor<'_>) -> Result<(), StoreError> {
-        self.inner.load(visit)
-    }
-}
-
 struct Input<'a>(&'a [u8]);
 
 impl Input<'_> {
@@ -168,11 +134,7 @@ pub fn execute_methods(data: &[u8]) {
         port_count: 2,
         max_entries: 8,
     };
-    let fail = Rc::new(Cell::new(false));
-    let store = FlakyStore {
-        inner: MemoryStore::new(),
-        fail: Rc::clone(&fail),
-    };
+    let (store, handle) = FaultStore::new(MemoryStore::new());
     let Ok((mut provider, _)) = Provider::start(store, config, test_platform()) else {
         return;
     };
@@ -204,10 +166,12 @@ pub fn execute_methods(data: &[u8]) {
         for b in &mut buffer {
             *b = input.u8().unwrap_or(0);
         }
-        fail.set(op & 0x80 != 0);
+        if op & 0x80 != 0 {
+            handle.set(Scenario::Failing);
+        }
         let before = fingerprint(provider.table());
         let result = provider.execute_method(&class, method, &mut buffer, in_size, out_size);
-        fail.set(false);
+        handle.set(Scenario::Healthy);
         let after = fingerprint(provider.table());
 
         let refused = if result.status == NtStatus::SUCCESS {
@@ -229,7 +193,7 @@ pub fn execute_methods(data: &[u8]) {
                 "a refused call changed the table: {result:?}"
             );
         }
-        let restarted = Provider::start(provider.store().inner.clone(), config, test_platform());
+        let restarted = Provider::start(handle.durable(), config, test_platform());
         let Ok((restarted, _)) = restarted else {
             panic!("restart failed")
         };

@@ -74,6 +74,9 @@ pub mod wire;
 pub mod fuzzing;
 #[cfg(test)]
 mod proptests;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod testing;
 
 pub use chap::{ChapAuthenticator, ChapConfig, ChapRefusal, ConnectionSecurity, MutualChap};
 pub use consts::{Guid, IsdscStatus, NtStatus};

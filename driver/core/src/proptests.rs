@@ -39,7 +39,23 @@ fn view(parts: &AddressParts) -> IscsiIpAddress<'_> {
     a
 }
 
+/// Under Miri a case costs thousands of times more, and the failure file needs the working
+/// directory, which Miri's isolation hides: a few cases, no persistence.
+fn config() -> ProptestConfig {
+    if cfg!(miri) {
+        ProptestConfig {
+            cases: 2,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    } else {
+        ProptestConfig::default()
+    }
+}
+
 proptest! {
+    #![proptest_config(config())]
+
     #[test]
     fn set_psk_round_trips(port: u32, flags: u64, id_type: u8,
                            id in pvec(any::<u8>(), 0..300), key in pvec(any::<u8>(), 0..300),

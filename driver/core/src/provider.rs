@@ -19,7 +19,7 @@ use crate::consts::{
 use crate::lookup::{ChapSecretBuffer, KeyBuffer, KeySource, LookupMiss, Reader};
 use crate::platform::{Platform, RandomError};
 use crate::reclaim::OutOfMemory;
-use crate::record::{MAX_RECORD_LEN, Record, RecordError, RecordName, RecordRef};
+use crate::record::{self, Loaded, MAX_RECORD_LEN, Record, RecordName, RecordRef};
 use crate::store::{RecordStore, StoreError};
 use crate::table::{ExplicitMiss, Table, TunnelEntry};
 use crate::validate::{self, Destination, Identifier, OuterAddress, PortSelector, SecurityFlags};
@@ -64,6 +64,8 @@ pub struct LoadReport {
     pub loaded: usize,
     /// Records that failed their check and were skipped (and are reported as corrupt).
     pub corrupt: usize,
+    /// Entries whose name cannot be a record name: reported, left alone (SPEC §6).
+    pub foreign: usize,
 }
 
 /// Why the provider did not start.
@@ -262,25 +264,24 @@ impl<S: RecordStore, P: Platform> Provider<S, P> {
         let mut out_of_memory = false;
         store
             .load(&mut |name, bytes| {
-                let stored = match bytes.map(|b| (b, Record::decode(name, b))) {
-                    Ok((_, Ok(record))) => {
+                let stored = match record::classify(name, bytes) {
+                    Loaded::Record(record) => {
                         report.loaded = report.loaded.saturating_add(1);
                         load_record(&mut table, &record)
                     }
-                    Ok((b, Err(RecordError::NameMismatch))) => {
-                        // The content is a valid record of another identity, stored under
-                        // this name: damage to both (SPEC §6).
+                    Loaded::Damaged { found, content } => {
+                        // A valid record of another identity under this name is damage to
+                        // both (SPEC §6).
                         report.corrupt = report.corrupt.saturating_add(1);
-                        let named = Record::decode_unnamed(b).ok();
-                        let identity = match &named {
+                        let identity = match &content {
                             Some(Record::Psk { port, id, .. }) => Some((*port, id)),
                             _ => None,
                         };
-                        table.add_corrupt(name, identity)
+                        table.add_corrupt(found.as_str(), identity)
                     }
-                    Ok((_, Err(_))) | Err(_) => {
-                        report.corrupt = report.corrupt.saturating_add(1);
-                        table.add_corrupt(name, None)
+                    Loaded::Foreign => {
+                        report.foreign = report.foreign.saturating_add(1);
+                        Ok(())
                     }
                 };
                 out_of_memory |= stored.is_err();

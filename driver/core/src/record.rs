@@ -30,10 +30,20 @@
 //! the normalised identifier or destination. At load the name must match the content, so a
 //! damaged or moved record can never stand in for another entry. Decoding treats the bytes as
 //! untrusted input: a record that fails any check is counted as corrupt and not loaded.
+//!
+//! [`classify`] is the loader's one decision per stored entry (SPEC §6):
+//!
+//! ```text
+//!   name cannot be a record name ─────────────────────────────► Foreign (reported, left alone)
+//!   record name, valid record of that name ───────────────────► Record
+//!   record name, unreadable / not a record ───────────────────► Damaged { found }
+//!   record name, valid record of another name ────────────────► Damaged { found, names }
+//! ```
 
 use core::fmt;
 use sha2::{Digest, Sha256};
 
+use crate::store::StoreError;
 use crate::validate::{
     self, Destination, Identifier, MAX_NAME_ID_LEN, OuterAddress, PortSelector, SecurityFlags,
     TextAddress,
@@ -69,6 +79,7 @@ pub const MAX_RECORD_LEN: usize = HEADER_LEN + MAX_PAYLOAD + CHECKSUM_LEN;
 
 /// Why stored bytes are not a valid record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RecordError {
     /// Shorter than a header and a checksum, or than the header's payload length says.
     Truncated,
@@ -91,6 +102,31 @@ pub enum RecordError {
     /// The buffer given to encode is too small (an internal error; never from stored data).
     NoRoom,
 }
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordError::Truncated => f.write_str("record is truncated"),
+            RecordError::TrailingData => f.write_str("record has bytes after its checksum"),
+            RecordError::BadMagic => f.write_str("record does not start with the magic bytes"),
+            RecordError::UnsupportedVersion(v) => {
+                write!(f, "record format version {v} is not read")
+            }
+            RecordError::UnknownKind(k) => write!(f, "record kind {k} is not defined"),
+            RecordError::ReservedNotZero => {
+                f.write_str("record header's reserved field is not zero")
+            }
+            RecordError::ChecksumMismatch => f.write_str("record checksum does not match"),
+            RecordError::BadPayload => f.write_str("record payload is not a valid entry"),
+            RecordError::NameMismatch => {
+                f.write_str("record is stored under a name that is not its own")
+            }
+            RecordError::NoRoom => f.write_str("record does not fit the buffer"),
+        }
+    }
+}
+
+impl core::error::Error for RecordError {}
 
 /// A record name: short ASCII, `[a-z0-9-]`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -172,6 +208,35 @@ impl RecordName {
         }
         name.len = u8::try_from(at).unwrap_or(0);
         name
+    }
+
+    /// The record name `name` spells, or `None` if no record is ever stored under it: the
+    /// three fixed names, or `psk-`/`tunnel-` followed by exactly 32 lower-case hex digits.
+    /// Anything else (another text, upper-case hex, non-ASCII bytes) is a foreign entry.
+    #[must_use]
+    pub fn parse(name: &[u8]) -> Option<RecordName> {
+        for fixed in [
+            RecordName::GROUP_KEY,
+            RecordName::CHAP_SECRET,
+            RecordName::GENERATIONAL_GUID,
+        ] {
+            if name == fixed.as_str().as_bytes() {
+                return Some(fixed);
+            }
+        }
+        let hex = name
+            .strip_prefix(b"psk-")
+            .or_else(|| name.strip_prefix(b"tunnel-"))?;
+        let lower_hex = |b: &u8| b.is_ascii_digit() || (b'a'..=b'f').contains(b);
+        if hex.len() != 32 || !hex.iter().all(lower_hex) || name.len() > RecordName::CAPACITY {
+            return None;
+        }
+        let mut parsed = RecordName {
+            len: u8::try_from(name.len()).ok()?,
+            bytes: [0; RecordName::CAPACITY],
+        };
+        parsed.bytes.get_mut(..name.len())?.copy_from_slice(name);
+        Some(parsed)
     }
 
     /// The name as text.
@@ -464,6 +529,60 @@ impl<'a> Record<'a> {
             return Err(RecordError::ChecksumMismatch);
         }
         decode_payload(kind, payload)
+    }
+}
+
+/// What one stored entry is, as the loader sees it (SPEC §6). Borrows the entry's bytes.
+pub enum Loaded<'a> {
+    /// A valid record stored under its own name.
+    Record(Record<'a>),
+    /// Something stands at a record's name that is not that record: unreadable, not a file a
+    /// store can read, not a valid record, or a valid record of another entry.
+    Damaged {
+        /// The record name it was found under: that entry is damaged.
+        found: RecordName,
+        /// When the content decodes and checks but belongs under another name: that record.
+        /// The entry it belongs to ([`Record::name`]) is damaged too (its own record may have
+        /// been moved here), so no lower-precedence key may stand in for it either.
+        content: Option<Record<'a>>,
+    },
+    /// An entry whose name cannot be a record name, whatever it holds: not the core's.
+    /// Reported, never loaded, never counted as damage, never removed.
+    Foreign,
+}
+
+impl fmt::Debug for Loaded<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Loaded::Record(record) => f.debug_tuple("Record").field(record).finish(),
+            Loaded::Damaged { found, content } => f
+                .debug_struct("Damaged")
+                .field("found", found)
+                .field("content", content)
+                .finish(),
+            Loaded::Foreign => f.write_str("Foreign"),
+        }
+    }
+}
+
+/// Decides what a stored entry is from its name (raw bytes: a file system may hand back names
+/// that are not UTF-8) and its bytes or the error met reading it. The store reports; this
+/// decides.
+#[must_use]
+pub fn classify<'a>(name: &[u8], bytes: Result<&'a [u8], StoreError>) -> Loaded<'a> {
+    let Some(found) = RecordName::parse(name) else {
+        return Loaded::Foreign;
+    };
+    match bytes.ok().map(Record::decode_unnamed) {
+        Some(Ok(record)) if record.name() == found => Loaded::Record(record),
+        Some(Ok(record)) => Loaded::Damaged {
+            found,
+            content: Some(record),
+        },
+        Some(Err(_)) | None => Loaded::Damaged {
+            found,
+            content: None,
+        },
     }
 }
 
@@ -795,8 +914,10 @@ mod tests {
             key: b"secret",
         });
         let name = RecordName::psk(PortSelector::Port(0), &id);
-        for i in 0..bytes.len() {
-            for bit in 0..8 {
+        // Every byte and bit; under Miri (thousands of times slower) every 5th byte, one bit.
+        let (step, bits) = if cfg!(miri) { (5, 1) } else { (1, 8) };
+        for i in (0..bytes.len()).step_by(step) {
+            for bit in 0..bits {
                 let mut b = bytes.clone();
                 b[i] ^= 1 << bit;
                 assert!(
@@ -882,5 +1003,126 @@ mod tests {
         assert_ne!(n1, RecordName::tunnel(PortSelector::Port(0), &b));
         assert!(n1.as_str().starts_with("tunnel-") && n1.as_str().len() == 39);
         const { assert!(MAX_RECORD_LEN < 1200) };
+    }
+
+    #[test]
+    fn only_names_the_core_writes_parse_as_record_names() {
+        let psk = RecordName::psk(PortSelector::All, &fqdn("a.example"));
+        let tunnel = RecordName::tunnel(PortSelector::Port(0), &Destination::Ipv4([1, 2, 3, 4]));
+        for name in [
+            RecordName::GROUP_KEY,
+            RecordName::CHAP_SECRET,
+            RecordName::GENERATIONAL_GUID,
+            psk,
+            tunnel,
+        ] {
+            assert_eq!(RecordName::parse(name.as_str().as_bytes()), Some(name));
+        }
+        let upper = psk.as_str().to_ascii_uppercase().replace("PSK-", "psk-");
+        let long = alloc::format!("{}0", psk.as_str());
+        let short = &psk.as_str()[..35];
+        for foreign in [
+            &b"lost+found"[..],
+            b"notes.txt",
+            b"",
+            b".lock",
+            b"group-key.bak",
+            b"Group-Key",
+            b"psk-",
+            b"psk-0123",
+            upper.as_bytes(),
+            long.as_bytes(),
+            short.as_bytes(),
+            b"psk-0123456789abcdef0123456789abcdeg",
+            b"tunnel-0123456789abcdef0123456789abcdef\\x",
+            b"psk\\0123456789abcdef0123456789abcdef",
+            b"psk-0123456789abcdef0123456789abcde\xff",
+            "psk-0123456789abcdef0123456789abcd\u{e9}".as_bytes(),
+        ] {
+            assert_eq!(RecordName::parse(foreign), None, "{foreign:?}");
+        }
+    }
+
+    #[test]
+    fn classify_decides_record_damage_and_foreign() {
+        let a = fqdn("a.example");
+        let b = fqdn("b.example");
+        let name_a = RecordName::psk(PortSelector::Port(0), &a);
+        let name_b = RecordName::psk(PortSelector::Port(0), &b);
+        let bytes_a = encode(RecordRef::Psk {
+            port: PortSelector::Port(0),
+            id: &a,
+            flags: SecurityFlags::parse(1).unwrap(),
+            key: b"key-a",
+        });
+        match classify(name_a.as_str().as_bytes(), Ok(&bytes_a)) {
+            Loaded::Record(r) => assert_eq!(r.name(), name_a),
+            other => panic!("{other:?}"),
+        }
+        // A's record moved to B's name: damage at B, and to A, whose record it is.
+        match classify(name_b.as_str().as_bytes(), Ok(&bytes_a)) {
+            Loaded::Damaged {
+                found,
+                content: Some(content),
+            } => {
+                assert_eq!((found, content.name()), (name_b, name_a));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Unreadable, empty, torn: damage at the name only.
+        for bytes in [
+            Err(StoreError { what: "read" }),
+            Ok(&[][..]),
+            Ok(&bytes_a[..bytes_a.len() - 1]),
+        ] {
+            match classify(name_b.as_str().as_bytes(), bytes) {
+                Loaded::Damaged {
+                    found,
+                    content: None,
+                } => assert_eq!(found, name_b),
+                other => panic!("{other:?}"),
+            }
+        }
+        // A name that cannot be a record's is foreign whatever it holds, a valid record too.
+        for name in [&b"lost+found"[..], b"psk-a\\b", b"\xff\xfe"] {
+            assert!(matches!(classify(name, Ok(&bytes_a)), Loaded::Foreign));
+            let unreadable = Err(StoreError {
+                what: "a directory",
+            });
+            assert!(matches!(classify(name, unreadable), Loaded::Foreign));
+        }
+        let text = alloc::format!("{:?}", classify(name_a.as_str().as_bytes(), Ok(&bytes_a)));
+        assert!(
+            !text.contains("key-a") && text.contains("secret elided"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn errors_say_what_happened() {
+        use alloc::string::ToString;
+        assert_eq!(
+            RecordError::UnsupportedVersion(7).to_string(),
+            "record format version 7 is not read"
+        );
+        // Every public error of the core says what happened, as a `core::error::Error`.
+        let errors: [&dyn core::error::Error; 5] = [
+            &RecordError::ChecksumMismatch,
+            &crate::wire::WireError::Truncated,
+            &validate::ValidationError::IdBadByte,
+            &validate::ValidationError::InvalidPortNumber,
+            &StoreError { what: "write" },
+        ];
+        let texts: Vec<_> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            texts,
+            [
+                "record checksum does not match",
+                "the IN buffer ends before its fixed part or its declared sizes",
+                "a name identifier holds a byte outside printable ASCII (0x21-0x7E)",
+                "the port is not a port of this adapter",
+                "nonvolatile store failed: write",
+            ]
+        );
     }
 }

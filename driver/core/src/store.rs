@@ -8,7 +8,9 @@
 //! `ZwFlushKey`), the user-mode host with one file per record in a directory. Tests implement
 //! it in memory, with fault injection.
 
+use alloc::vec::Vec;
 use core::fmt;
+use zeroize::Zeroizing;
 
 /// A failure of the platform's storage. The core answers `ISDSC_NON_SPECIFIC_ERROR` for it
 /// and leaves its table unchanged; the host logs the detail (never a secret) itself.
@@ -32,15 +34,18 @@ impl fmt::Display for StoreError {
 
 impl core::error::Error for StoreError {}
 
-/// What [`RecordStore::load`] calls for each stored record: its name, and its bytes or the
-/// error met reading it.
-pub type Visitor<'a> = dyn FnMut(&str, Result<&[u8], StoreError>) + 'a;
+/// What [`RecordStore::load`] calls for each stored entry: its name as the store holds it (raw
+/// bytes: a file system may hold names that are not UTF-8), and its bytes or the error met
+/// reading it.
+pub type Visitor<'a> = dyn FnMut(&[u8], Result<&[u8], StoreError>) + 'a;
 
 /// Named records in nonvolatile storage.
 ///
 /// Names are short ASCII strings of `[a-z0-9-]` chosen by the core (see
-/// [`crate::record::RecordName`]); a store may also report names it did not get from the core
-/// (damaged or foreign entries), which the core counts as corrupt records.
+/// [`crate::record::RecordName`]). `load` reports every entry the store holds besides its own
+/// bookkeeping, names the core never wrote included; the core decides what each one is
+/// ([`crate::record::classify`]): a record, damage at a record's name, or a foreign entry it
+/// leaves alone. The core only ever writes or removes record names.
 pub trait RecordStore {
     /// Stores `bytes` under `name`, replacing any previous record of that name.
     ///
@@ -61,8 +66,9 @@ pub trait RecordStore {
     /// Any failure to make the removal durable.
     fn remove(&mut self, name: &str) -> Result<(), StoreError>;
 
-    /// Calls `visit` once for every stored record, with its name and either its bytes or the
-    /// error met reading it. The order is unspecified.
+    /// Calls `visit` once for every stored entry, with its name and either its bytes or the
+    /// error met reading it (an entry that is not a readable record, a directory say, is
+    /// reported with an error, never skipped). The order is unspecified.
     ///
     /// # Errors
     ///
@@ -72,9 +78,15 @@ pub trait RecordStore {
 }
 
 /// A store in memory: for tests, fuzzing and examples. Not durable.
-#[derive(Default, Clone)]
+///
+/// Names are raw bytes, so that tests can plant any entry a file system could hold. Record
+/// bytes are wiped when they are replaced, removed or dropped: they hold keys. Every
+/// allocation is fallible (a write that cannot get memory fails and changes nothing), so that
+/// allocation-failure tests can run the core over it.
+#[derive(Default, Clone, PartialEq, Eq)]
 pub struct MemoryStore {
-    records: alloc::collections::BTreeMap<alloc::string::String, alloc::vec::Vec<u8>>,
+    /// Sorted by name, names unique.
+    entries: Vec<(Vec<u8>, Zeroizing<Vec<u8>>)>,
 }
 
 impl MemoryStore {
@@ -84,35 +96,102 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
-    /// The stored records by name (tests inspect and damage them through this).
-    pub fn records_mut(
-        &mut self,
-    ) -> &mut alloc::collections::BTreeMap<alloc::string::String, alloc::vec::Vec<u8>> {
-        &mut self.records
+    /// Number of stored entries.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
     }
 
-    /// The stored records by name.
+    /// Whether nothing is stored.
     #[must_use]
-    pub fn records(
-        &self,
-    ) -> &alloc::collections::BTreeMap<alloc::string::String, alloc::vec::Vec<u8>> {
-        &self.records
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The names of the stored entries, in byte order.
+    pub fn names(&self) -> impl ExactSizeIterator<Item = &[u8]> {
+        self.entries.iter().map(|(name, _)| name.as_slice())
+    }
+
+    /// The bytes stored under `name`, if any.
+    #[must_use]
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
+        self.index(name)
+            .ok()
+            .and_then(|i| self.entries.get(i))
+            .map(|(_, bytes)| bytes.as_slice())
+    }
+
+    /// The bytes stored under `name`, to damage them in place (tests).
+    pub fn get_mut(&mut self, name: &[u8]) -> Option<&mut Vec<u8>> {
+        let i = self.index(name).ok()?;
+        self.entries.get_mut(i).map(|(_, bytes)| &mut **bytes)
+    }
+
+    /// Every entry's bytes, to damage them in place (tests).
+    pub fn bytes_mut(&mut self) -> impl Iterator<Item = &mut Vec<u8>> {
+        self.entries.iter_mut().map(|(_, bytes)| &mut **bytes)
+    }
+
+    /// Stores `bytes` under any `name`, one the core would never use included (tests plant
+    /// foreign entries and moved records with it).
+    ///
+    /// # Errors
+    ///
+    /// Memory ran out; nothing changed.
+    pub fn plant(&mut self, name: &[u8], bytes: &[u8]) -> Result<(), StoreError> {
+        let out_of_memory = StoreError {
+            what: "out of memory",
+        };
+        let mut owned = Zeroizing::new(Vec::new());
+        owned
+            .try_reserve_exact(bytes.len())
+            .map_err(|_| out_of_memory)?;
+        owned.extend_from_slice(bytes);
+        match self.index(name) {
+            Ok(i) => {
+                if let Some((_, slot)) = self.entries.get_mut(i) {
+                    // The old bytes are wiped as they drop.
+                    *slot = owned;
+                }
+            }
+            Err(i) => {
+                let mut key = Vec::new();
+                key.try_reserve_exact(name.len())
+                    .map_err(|_| out_of_memory)?;
+                key.extend_from_slice(name);
+                self.entries.try_reserve(1).map_err(|_| out_of_memory)?;
+                self.entries.insert(i, (key, owned));
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the entry `name`, if any (its bytes are wiped as they drop).
+    pub fn unplant(&mut self, name: &[u8]) {
+        if let Ok(i) = self.index(name) {
+            drop(self.entries.remove(i));
+        }
+    }
+
+    fn index(&self, name: &[u8]) -> Result<usize, usize> {
+        self.entries
+            .binary_search_by(|(n, _)| n.as_slice().cmp(name))
     }
 }
 
 impl RecordStore for MemoryStore {
     fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        self.records.insert(name.into(), bytes.into());
-        Ok(())
+        self.plant(name.as_bytes(), bytes)
     }
 
     fn remove(&mut self, name: &str) -> Result<(), StoreError> {
-        self.records.remove(name);
+        self.unplant(name.as_bytes());
         Ok(())
     }
 
     fn load(&mut self, visit: &mut Visitor<'_>) -> Result<(), StoreError> {
-        for (name, bytes) in &self.records {
+        for (name, bytes) in &self.entries {
             visit(name, Ok(bytes));
         }
         Ok(())
@@ -122,8 +201,55 @@ impl RecordStore for MemoryStore {
 impl fmt::Debug for MemoryStore {
     /// Names and sizes only: records hold key bytes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.records.iter().map(|(name, bytes)| (name, bytes.len())))
-            .finish()
+        let mut map = f.debug_map();
+        for (name, bytes) in &self.entries {
+            match core::str::from_utf8(name) {
+                Ok(text) => map.entry(&text, &bytes.len()),
+                Err(_) => map.entry(&name, &bytes.len()),
+            };
+        }
+        map.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::format;
+
+    #[test]
+    fn plant_replace_unplant_keep_names_sorted_and_unique() {
+        let mut s = MemoryStore::new();
+        s.write("b", b"2").unwrap();
+        s.write("a", b"1").unwrap();
+        s.plant(b"\xff", b"x").unwrap();
+        s.write("a", b"one").unwrap();
+        assert_eq!(s.names().collect::<Vec<_>>(), [&b"a"[..], b"b", b"\xff"]);
+        assert_eq!(s.get(b"a"), Some(&b"one"[..]));
+        s.remove("b").unwrap();
+        s.remove("never").unwrap();
+        assert_eq!(s.len(), 2);
+        let mut seen = Vec::new();
+        s.load(&mut |name, bytes| seen.push((name.to_vec(), bytes.unwrap().to_vec())))
+            .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (b"a".to_vec(), b"one".to_vec()),
+                (b"\xff".to_vec(), b"x".to_vec())
+            ]
+        );
+    }
+
+    #[test]
+    fn debug_shows_names_and_sizes_only() {
+        let mut s = MemoryStore::new();
+        s.write("group-key", b"SECRET-BYTES").unwrap();
+        let text = format!("{s:?}");
+        assert_eq!(text, r#"{"group-key": 12}"#);
+        assert_eq!(
+            format!("{}", StoreError { what: "write" }),
+            "nonvolatile store failed: write"
+        );
     }
 }

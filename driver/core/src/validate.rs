@@ -20,6 +20,7 @@ use crate::wire::ip_address::{MAX_TEXT_ADDRESS_LEN, MAX_TEXT_ADDRESS_UNITS};
 
 /// Why a request was refused; each variant names the SPEC §4 check that failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ValidationError {
     /// The port is neither `0xFFFFFFFF` nor below the adapter's port count.
     InvalidPortNumber,
@@ -41,6 +42,32 @@ pub enum ValidationError {
     /// A tunnel address's `TextAddress` length is odd or over 512 bytes (whatever its type).
     TextAddressLength,
 }
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValidationError::InvalidPortNumber => "the port is not a port of this adapter",
+            ValidationError::InvalidSecurityFlags => {
+                "the security flags hold an undefined bit, or both transport and tunnel mode"
+            }
+            ValidationError::IdTypeNotSupported => "the identifier type is not 1, 2, 3 or 5",
+            ValidationError::IdIncorrectSize => "the identifier's size is wrong for its type",
+            ValidationError::IdBadByte => {
+                "a name identifier holds a byte outside printable ASCII (0x21-0x7E)"
+            }
+            ValidationError::KeyTooLong => "the preshared key is longer than 256 bytes",
+            ValidationError::ChapSecretTooLong => "the CHAP secret is longer than 16 bytes",
+            ValidationError::InvalidAddress => {
+                "a tunnel address has a type not allowed there, or an empty text"
+            }
+            ValidationError::TextAddressLength => {
+                "a tunnel address's text length is odd or over 512 bytes"
+            }
+        })
+    }
+}
+
+impl core::error::Error for ValidationError {}
 
 impl From<ValidationError> for IsdscStatus {
     fn from(e: ValidationError) -> IsdscStatus {

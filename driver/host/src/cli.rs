@@ -31,13 +31,13 @@ use iscsisec_core::wire::{
     SetPresharedKeyForIdIn, SetTunnelModeOuterAddressIn, StatusOut,
 };
 use iscsisec_core::{
-    AdapterConfig, Guid, Identifier, IsdscStatus, KeyBuffer, LookupMiss, MethodResult, NtStatus,
-    PortSelector, Provider,
+    AdapterConfig, Guid, Identifier, IsdscStatus, KeyBuffer, LoadReport, LookupMiss, MethodResult,
+    NtStatus, PortSelector, Provider,
 };
 use zeroize::Zeroizing;
 
 use crate::platform::{ProcessPlatform, process_platform};
-use crate::store::DirStore;
+use crate::store::{Access, DirStore};
 use crate::{demo, show, text};
 
 /// Largest IN buffer `exec` reads and largest `--out-size` (SPEC §7: 64 KiB).
@@ -321,21 +321,24 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Lookup(args) => lookup(cli, args),
         Command::Show(_) => show(cli),
         Command::Demo => demo::run(&demo::Settings {
-            state: cli.state.clone(),
+            state_given: cli.state.is_some(),
             ports: cli.ports,
             max_entries: cli.max_entries,
         })
         .map_err(Failure::Runtime),
         verb => {
             let call = build_call(verb)?;
-            let mut provider = open(cli)?;
+            let (mut provider, _) = open(cli, Access::Change)?;
             report_verb(&call, &mut provider)
         }
     }
 }
 
-/// Resolves the state directory, opens it and starts the core over it.
-fn open(cli: &Cli) -> Result<Provider<DirStore, ProcessPlatform>, Failure> {
+/// Resolves the state directory, opens it for `access` and starts the core over it.
+fn open(
+    cli: &Cli,
+    access: Access,
+) -> Result<(Provider<DirStore, ProcessPlatform>, LoadReport), Failure> {
     let dir = match &cli.state {
         Some(dir) => dir.clone(),
         None => default_state_dir().ok_or_else(|| {
@@ -349,18 +352,19 @@ fn open(cli: &Cli) -> Result<Provider<DirStore, ProcessPlatform>, Failure> {
             ))
         })?,
     };
-    let store = DirStore::open(&dir).map_err(Failure::Runtime)?;
+    let store = DirStore::open(&dir, access).map_err(Failure::Runtime)?;
     let config = AdapterConfig {
         port_count: cli.ports,
         max_entries: cli.max_entries,
     };
     match Provider::start(store, config, process_platform()) {
-        Ok((provider, _report)) => {
-            // Files that could not be read at all (the core counts them as corrupt records).
+        Ok((provider, report)) => {
+            // Files that could not be read at all (the core counts them as corrupt records),
+            // and entries that block writes.
             for failure in provider.store().take_failures() {
                 stderr_line(&format!("storage: {failure}"));
             }
-            Ok(provider)
+            Ok((provider, report))
         }
         Err(e) => Err(Failure::Runtime(format!(
             "cannot load the records in {}: {e}",
@@ -425,7 +429,7 @@ fn exec(cli: &Cli, args: &ExecArgs) -> Result<ExitCode, Failure> {
         None => out_size(&class, method_id).unwrap_or(0),
     };
     let input = read_stdin()?;
-    let mut provider = open(cli)?;
+    let (mut provider, _) = open(cli, Access::Change)?;
     let (result, buffer) = dispatch(&mut provider, &class, method_id, &input, out_size);
     let written = if result.status.is_success() {
         let used = usize::try_from(result.used).unwrap_or(usize::MAX);
@@ -507,7 +511,7 @@ fn lookup(cli: &Cli, args: &LookupArgs) -> Result<ExitCode, Failure> {
     let id_bytes = text::identifier("--id", raw_type, &args.id).map_err(usage)?;
     let id = Identifier::parse(raw_type, &id_bytes)
         .map_err(|e| usage(format!("--id: {}", identifier_problem(e, raw_type))))?;
-    let provider = open(cli)?;
+    let (provider, _) = open(cli, Access::Read)?;
     let mut key = KeyBuffer::new();
     match provider.lookup(port, &id, &mut key) {
         Ok(source) => {
@@ -548,15 +552,15 @@ fn identifier_problem(e: ValidationError, raw_type: u8) -> String {
         ValidationError::IdBadByte => {
             "a name identifier holds only printable ASCII, without spaces".to_owned()
         }
-        other => format!("the identifier is refused ({other:?})"),
+        other => format!("the identifier is refused: {other}"),
     }
 }
 
 // ----- show -----
 
 fn show(cli: &Cli) -> Result<ExitCode, Failure> {
-    let provider = open(cli)?;
-    stdout_line(&show::json(provider.table()))?;
+    let (provider, report) = open(cli, Access::Read)?;
+    stdout_line(&show::json(provider.table(), &report))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -585,7 +589,7 @@ fn emit_with(
     emit: impl FnOnce(&mut [u8]) -> Result<(), iscsisec_core::wire::WireError>,
 ) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let mut input = Zeroizing::new(vec![0u8; len]);
-    emit(&mut input).map_err(|e| Failure::Runtime(format!("cannot build the IN buffer: {e:?}")))?;
+    emit(&mut input).map_err(|e| Failure::Runtime(format!("cannot build the IN buffer: {e}")))?;
     Ok(input)
 }
 

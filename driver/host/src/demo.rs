@@ -8,6 +8,9 @@
 //!
 //! Every step runs this same program again (`std::env::current_exe`) as a new process, so each
 //! step starts from what the previous ones stored: the demo shows persistence as a side effect.
+//! It always works in a fresh directory of its own, removed afterwards: it never reads or
+//! changes the state directory (`--state` or the default), since its ClearCache step would
+//! wipe real keys.
 //! Keys are set through the iscsicli verbs and through a raw WMI IN buffer sent to `exec`,
 //! whose bytes are printed (they are the bytes the driver's WMI callback receives); lookups
 //! then show each precedence level of SPEC §5. A second raw buffer maps a text destination,
@@ -27,8 +30,8 @@ use zeroize::Zeroizing;
 /// What `demo` needs from the command line.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Use this state directory (and keep it) instead of a fresh temporary one.
-    pub state: Option<PathBuf>,
+    /// Whether `--state` was given: the demo says it leaves that directory alone.
+    pub state_given: bool,
     /// `--ports`, passed on to every step.
     pub ports: u32,
     /// `--max-entries`, passed on to every step.
@@ -43,17 +46,21 @@ pub struct Settings {
 pub fn run(settings: &Settings) -> Result<ExitCode, String> {
     let exe = std::env::current_exe()
         .map_err(|e| format!("cannot find this program to run the steps: {e}"))?;
-    let (dir, temporary) = match &settings.state {
-        Some(dir) => (dir.clone(), false),
-        None => (fresh_temp_dir()?, true),
-    };
+    if settings.state_given {
+        writeln!(
+            io::stdout(),
+            "note: the demo works in a fresh directory of its own; --state is left untouched."
+        )
+        .map_err(stdout_error)?;
+    }
+    let dir = fresh_temp_dir()?;
     let demo = Demo {
         exe,
         dir: dir.clone(),
         settings: settings.clone(),
     };
     let result = demo.all_steps();
-    if temporary && let Err(e) = std::fs::remove_dir_all(&dir) {
+    if let Err(e) = std::fs::remove_dir_all(&dir) {
         let _ = writeln!(
             io::stderr(),
             "warning: cannot remove {}: {e}",
@@ -394,7 +401,7 @@ fn all_ports_buffer() -> Result<Zeroizing<Vec<u8>>, String> {
     };
     let mut buffer = Zeroizing::new(vec![0u8; repr.buffer_len()]);
     repr.emit(&mut buffer)
-        .map_err(|e| format!("cannot build the demo's IN buffer: {e:?}"))?;
+        .map_err(|e| format!("cannot build the demo's IN buffer: {e}"))?;
     Ok(buffer)
 }
 

@@ -9,7 +9,8 @@
 //! ```text
 //!   {"group_key": bool, "psk": [{"port": N|"*", "id_type": N, "id": "TEXT", "flags": N}],
 //!    "chap_secret_bytes": N, "generational_guid": "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
-//!    "tunnel": [{"port": N|"*", "destination": "TEXT", "outer": "TEXT"}], "corrupt_records": N}
+//!    "tunnel": [{"port": N|"*", "destination": "TEXT", "outer": "TEXT"}], "corrupt_records": N,
+//!    "foreign_entries": N}
 //! ```
 //!
 //! Identifiers and addresses are printed by the core's `Display` impls; the GUID from its 16
@@ -19,12 +20,13 @@
 use std::fmt::{self, Write as _};
 
 use iscsisec_core::table::Table;
-use iscsisec_core::{Guid, Platform, PortSelector};
+use iscsisec_core::{Guid, LoadReport, Platform, PortSelector};
 use serde_json::Value;
 
-/// The one-line JSON description of `table`.
+/// The one-line JSON description of `table`, with the foreign entries start-up found in the
+/// store (`report`).
 #[must_use]
-pub fn json<P: Platform>(table: &Table<P>) -> String {
+pub fn json<P: Platform>(table: &Table<P>, report: &LoadReport) -> String {
     // The table keeps explicit keys in hash order: sort by port, then identifier.
     let mut entries: Vec<_> = table.psk_entries().collect();
     entries.sort_by(|a, b| (a.port, &a.id).cmp(&(b.port, &b.id)));
@@ -67,6 +69,7 @@ pub fn json<P: Platform>(table: &Table<P>) -> String {
             "corrupt_records",
             Value::from(table.corrupt_records().len()).to_string(),
         ),
+        ("foreign_entries", Value::from(report.foreign).to_string()),
     ];
     raw_object(&members)
 }
@@ -121,15 +124,15 @@ mod tests {
 
     #[test]
     fn an_empty_table_in_spec_order() {
-        let (provider, _) = Provider::start(
+        let (provider, report) = Provider::start(
             MemoryStore::new(),
             AdapterConfig::default(),
             crate::platform::process_platform(),
         )
         .unwrap();
         assert_eq!(
-            json(provider.table()),
-            r#"{"group_key":false,"psk":[],"chap_secret_bytes":0,"generational_guid":"00000000-0000-0000-0000-000000000000","tunnel":[],"corrupt_records":0}"#
+            json(provider.table(), &report),
+            r#"{"group_key":false,"psk":[],"chap_secret_bytes":0,"generational_guid":"00000000-0000-0000-0000-000000000000","tunnel":[],"corrupt_records":0,"foreign_entries":0}"#
         );
     }
 
@@ -163,7 +166,7 @@ mod tests {
         };
         guid.emit(&mut buf).unwrap();
         p.execute_method(&class, method::SET_GENERATIONAL_GUID, &mut buf, 16, 4);
-        let text = json(p.table());
+        let text = json(p.table(), &LoadReport::default());
         assert!(
             text.contains(r#""psk":[{"port":"*","id_type":2,"id":"quote\"me","flags":3}]"#),
             "{text}"

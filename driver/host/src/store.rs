@@ -7,26 +7,37 @@
 //! Layout of the directory:
 //!
 //! ```text
-//!   DIR/.lock          held exclusively (`File::lock`) for the life of a `DirStore`, so that
-//!                      concurrent `iscsisec` processes take turns
+//!   DIR/.lock          locked for the life of a `DirStore` (exclusively to change records,
+//!                      shared to only read them), so that concurrent `iscsisec` processes
+//!                      take turns
 //!   DIR/NAME           one record, named by the core (`group-key`, `psk-<hex>`, …)
 //!   DIR/.NAME.tmp      a write in progress; a leftover one (a crash mid-write) is deleted at open
+//!   anything else      not ours: reported to the core (which counts it as a foreign entry or,
+//!                      at a record's name, as damage), never read unless it has a record's
+//!                      name, never removed unless the core removes that record
 //! ```
 //!
-//! A write goes to `.NAME.tmp`, is flushed with `sync_all`, renamed over `NAME` and the
+//! A write goes to a new `.NAME.tmp`, is flushed (`sync_all`), renamed over `NAME`, and the
 //! directory is flushed: after a crash at any instant the record reads either old or new, never
-//! torn (the [`RecordStore::write`] contract). On Unix the directory is mode 0700 and every file
-//! 0600. This file decides nothing about record contents: it moves bytes; the core checks them.
+//! torn (the [`RecordStore::write`] contract). Directories the store creates (the state
+//! directory and missing parents) get mode 0700 on Unix and are flushed into their parents; a
+//! directory that already exists keeps its mode. Record and lock files are created 0600. A state
+//! directory or lock file that is a symbolic link is refused. A directory that can be read but
+//! not written (a file system remounted read-only) still opens: records load, and every change
+//! fails, which the core answers with `ISDSC_NON_SPECIFIC_ERROR`.
+//!
+//! On Windows the directory is flushed through a handle opened with
+//! `FILE_FLAG_BACKUP_SEMANTICS` (`FlushFileBuffers`), so that a rename is durable when a write
+//! returns. This file decides nothing about record contents: it moves bytes; the core checks
+//! them, and decides (`record::RecordName::parse`) which names can be records.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
-use std::ffi::OsString;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use iscsisec_core::record::MAX_RECORD_LEN;
+use iscsisec_core::record::{MAX_RECORD_LEN, RecordName};
 use iscsisec_core::store::Visitor;
 use iscsisec_core::{RecordStore, StoreError};
 use zeroize::{Zeroize, Zeroizing};
@@ -38,14 +49,26 @@ pub const LOCK_FILE: &str = ".lock";
 /// overlong file reaches the core (which refuses it) without being read whole.
 pub const READ_LIMIT: usize = MAX_RECORD_LEN + 1;
 
+/// What a [`DirStore`] is opened for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read and change records: the lock is taken exclusively, leftover temporary files are
+    /// deleted. On a directory that cannot be written the store still opens, and every change
+    /// fails.
+    Change,
+    /// Only read records (`lookup`, `show`): the lock is shared with other readers, and every
+    /// change fails.
+    Read,
+}
+
 /// A [`RecordStore`] over a directory, holding the directory's lock while it lives.
 pub struct DirStore {
     dir: PathBuf,
-    /// The open lock file; the exclusive lock is released when it closes.
-    _lock: File,
-    /// File names that are not valid UTF-8, by the lossy name `load` reported them under, so
-    /// that removing such a (corrupt) record removes the right file.
-    lossy_names: BTreeMap<String, OsString>,
+    /// The open lock file (the lock is released when it closes); `None` only when the
+    /// directory cannot be written and holds no lock file, so no writer can be using it.
+    _lock: Option<File>,
+    /// Changes are refused: opened with [`Access::Read`].
+    read_only: bool,
     /// What went wrong in storage since the last [`DirStore::take_failures`], for the log. A
     /// `Cell` so that a host can drain it through the core's `Provider::store` (`&self`).
     failures: Cell<Vec<String>>,
@@ -55,40 +78,57 @@ impl fmt::Debug for DirStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DirStore")
             .field("dir", &self.dir)
+            .field("read_only", &self.read_only)
             .finish_non_exhaustive()
     }
 }
 
 impl DirStore {
-    /// Opens (creating it and its parents if missing) the state directory `dir`, takes its
-    /// lock, waiting while another process holds it, and deletes leftover temporary files.
-    ///
-    /// On Unix a created directory gets mode 0700, and an existing one that others may read is
-    /// narrowed to 0700.
+    /// Opens the state directory `dir` for `access`, creating it and any missing parents
+    /// (mode 0700 on Unix, each flushed into its parent), takes its lock, waiting while
+    /// another process holds it, and, to change records, deletes leftover temporary files.
     ///
     /// # Errors
     ///
-    /// The directory cannot be created, narrowed or read, or the lock file cannot be opened or
-    /// locked; the message names the path and the failed step.
-    pub fn open(dir: &Path) -> Result<DirStore, String> {
-        create_private_dir(dir).map_err(|e| describe("cannot create", dir, &e))?;
-        let lock_path = dir.join(LOCK_FILE);
-        let lock = private_file_options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock_path)
-            .map_err(|e| describe("cannot open", &lock_path, &e))?;
-        lock.lock()
-            .map_err(|e| describe("cannot lock", &lock_path, &e))?;
-        let mut store = DirStore {
+    /// `dir` or its lock file is a symbolic link, `dir` is not a directory, or it cannot be
+    /// created, read or locked; the message names the path and the failed step.
+    pub fn open(dir: &Path, access: Access) -> Result<DirStore, String> {
+        match fs::symlink_metadata(dir) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(format!(
+                    "the state directory {} is a symbolic link; refusing it (pass the directory \
+                     it points to)",
+                    dir.display()
+                ));
+            }
+            Ok(meta) if !meta.is_dir() => {
+                return Err(format!("{} is not a directory", dir.display()));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                create_private_dirs(dir)?;
+            }
+            Err(e) => return Err(describe("cannot read", dir, &e)),
+        }
+        let (lock, writable) = open_lock(dir)?;
+        if let Some(lock) = &lock {
+            let lock_path = dir.join(LOCK_FILE);
+            let locked = if access == Access::Change && writable {
+                lock.lock()
+            } else {
+                lock.lock_shared()
+            };
+            locked.map_err(|e| describe("cannot lock", &lock_path, &e))?;
+        }
+        let store = DirStore {
             dir: dir.to_path_buf(),
             _lock: lock,
-            lossy_names: BTreeMap::new(),
+            read_only: access == Access::Read,
             failures: Cell::new(Vec::new()),
         };
-        store.remove_leftover_temps()?;
+        if access == Access::Change && writable {
+            store.remove_leftover_temps()?;
+        }
         Ok(store)
     }
 
@@ -104,14 +144,17 @@ impl DirStore {
         self.failures.take()
     }
 
-    fn remove_leftover_temps(&mut self) -> Result<(), String> {
+    /// Deletes what a crash mid-write left behind: temporary files (and anything else that is
+    /// not a directory) at temporary names. A directory there is left alone and reported by
+    /// `load`.
+    fn remove_leftover_temps(&self) -> Result<(), String> {
         let entries =
             fs::read_dir(&self.dir).map_err(|e| describe("cannot read", &self.dir, &e))?;
         let mut removed = false;
         for entry in entries {
             let entry = entry.map_err(|e| describe("cannot read", &self.dir, &e))?;
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if !is_dir && is_temp_name(&entry.file_name().to_string_lossy()) {
+            if !is_dir && temp_target(&entry.file_name().to_string_lossy()).is_some() {
                 let path = entry.path();
                 fs::remove_file(&path).map_err(|e| describe("cannot remove", &path, &e))?;
                 removed = true;
@@ -125,15 +168,21 @@ impl DirStore {
 
     /// Records a failure for the log and builds the core's error.
     fn fail(&self, what: &'static str, path: &Path, e: &io::Error) -> StoreError {
-        let mut failures = self.failures.take();
-        failures.push(describe(what, path, e));
-        self.failures.set(failures);
+        self.note(describe(what, path, e));
         StoreError { what }
     }
 
+    fn note(&self, message: String) {
+        let mut failures = self.failures.take();
+        failures.push(message);
+        self.failures.set(failures);
+    }
+
     fn record_path(&self, name: &str) -> Result<PathBuf, StoreError> {
-        if let Some(raw) = self.lossy_names.get(name) {
-            return Ok(self.dir.join(raw));
+        if self.read_only {
+            return Err(StoreError {
+                what: "the store was opened to read only",
+            });
         }
         if !is_plain_name(name) {
             return Err(StoreError {
@@ -148,8 +197,11 @@ impl DirStore {
         let temp = self.dir.join(format!(".{name}.tmp"));
         let written = write_synced(&temp, bytes);
         if let Err(e) = written {
-            // Best effort: a leftover temp file is also removed at the next open.
-            let _ = fs::remove_file(&temp);
+            // Best effort: a leftover temp file is also removed at the next open. Never a
+            // directory: `remove_file` refuses those.
+            if e.kind() != io::ErrorKind::AlreadyExists {
+                let _ = fs::remove_file(&temp);
+            }
             return Err(self.fail("cannot write", &temp, &e));
         }
         if let Err(e) = fs::rename(&temp, &target) {
@@ -170,9 +222,12 @@ impl RecordStore for DirStore {
         match fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            // An empty directory at a record's name (damage) can go; a full one is the user's.
+            Err(e) if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) => {
+                fs::remove_dir(&path).map_err(|_| self.fail("cannot remove", &path, &e))?;
+            }
             Err(e) => return Err(self.fail("cannot remove", &path, &e)),
         }
-        self.lossy_names.remove(name);
         sync_dir(&self.dir).map_err(|e| self.fail("cannot flush", &self.dir, &e))
     }
 
@@ -183,15 +238,22 @@ impl RecordStore for DirStore {
         for entry in listing {
             let entry = entry.map_err(|e| self.fail("cannot read", &self.dir, &e))?;
             let raw = entry.file_name();
-            let name = raw.to_string_lossy().into_owned();
-            if name == LOCK_FILE || is_temp_name(&name) {
+            let name = name_bytes(&raw);
+            if name == LOCK_FILE.as_bytes() {
                 continue;
             }
-            // Anything else, a directory included, stands where a record could be: it goes to the
-            // core (as unreadable if it is not a regular file), which counts it as damage
-            // rather than letting an entry vanish silently.
-            if raw.to_str().is_none() {
-                self.lossy_names.insert(name.clone(), raw.clone());
+            let shown = raw.to_string_lossy();
+            if let Some(target) = temp_target(&shown) {
+                // A leftover temporary file is ours and goes at the next open for changes.
+                // Anything else there (a directory) blocks every write of its record: say so,
+                // and report it (a foreign entry: a temporary name is no record name).
+                if entry.file_type().is_ok_and(|t| t.is_file()) {
+                    continue;
+                }
+                self.note(format!(
+                    "{} is not a file: every write of record {target} fails until it is removed",
+                    entry.path().display()
+                ));
             }
             entries.push((name, entry.path()));
         }
@@ -199,11 +261,30 @@ impl RecordStore for DirStore {
         entries.sort();
 
         let mut buf = Zeroizing::new(vec![0u8; READ_LIMIT]);
+        // Bytes of `buf` a previous record may still hold: wiped before the next read.
+        let mut dirty = 0;
         for (name, path) in entries {
-            buf.as_mut_slice().zeroize();
+            // Only what could be a record is read; the core decides which names those are.
+            if RecordName::parse(&name).is_none() {
+                visit(
+                    &name,
+                    Err(StoreError {
+                        what: "not read: not a record name",
+                    }),
+                );
+                continue;
+            }
+            if let Some(used) = buf.get_mut(..dirty) {
+                used.zeroize();
+            }
             match read_bounded(&path, buf.as_mut_slice()) {
-                Ok(len) => visit(&name, Ok(buf.get(..len).unwrap_or(&[]))),
+                Ok(len) => {
+                    dirty = len;
+                    visit(&name, Ok(buf.get(..len).unwrap_or(&[])));
+                }
                 Err(e) => {
+                    // A read that failed part way may have filled any of it.
+                    dirty = READ_LIMIT;
                     let error = self.fail("cannot read a record", &path, &e);
                     visit(&name, Err(error));
                 }
@@ -213,9 +294,25 @@ impl RecordStore for DirStore {
     }
 }
 
-/// Whether `name` is a temporary file of [`DirStore`]'s writes: `.NAME.tmp`.
-fn is_temp_name(name: &str) -> bool {
-    name.len() > ".tmp".len() && name.starts_with('.') && name.ends_with(".tmp")
+/// The name as the file system holds it: its bytes on Unix; on Windows its UTF-8 form, or
+/// for a name that is not valid UTF-16 a lossy form (which is never a record name).
+fn name_bytes(name: &std::ffi::OsStr) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        name.as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned().into_bytes()
+    }
+}
+
+/// The record a temporary name `.NAME.tmp` belongs to, if it is one.
+fn temp_target(name: &str) -> Option<&str> {
+    name.strip_prefix('.')?
+        .strip_suffix(".tmp")
+        .filter(|target| !target.is_empty())
 }
 
 /// Whether `name` names a file directly inside the directory (no separator, not `.`/`..`).
@@ -224,12 +321,50 @@ fn is_plain_name(name: &str) -> bool {
         && name != "."
         && name != ".."
         && name != LOCK_FILE
-        && !is_temp_name(name)
+        && temp_target(name).is_none()
         && !name.contains(['/', '\\', '\0'])
 }
 
+/// Opens (creating it if missing) the lock file, and says whether the directory can be
+/// written. A directory that cannot be written is read under a shared lock on an existing lock
+/// file, or without a lock when there is none (then no writer can be using it either).
+fn open_lock(dir: &Path) -> Result<(Option<File>, bool), String> {
+    let path = dir.join(LOCK_FILE);
+    if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "the lock file {} is a symbolic link; refusing it",
+            path.display()
+        ));
+    }
+    let writable = private_file_options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path);
+    let denied = match writable {
+        Ok(file) => return Ok((Some(file), true)),
+        Err(e) if cannot_write(&e) => e,
+        Err(e) => return Err(describe("cannot open", &path, &e)),
+    };
+    match File::open(&path) {
+        Ok(file) => Ok((Some(file), false)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((None, false)),
+        Err(_) => Err(describe("cannot open", &path, &denied)),
+    }
+}
+
+/// Whether an error says the directory cannot be written, as opposed to something broken.
+fn cannot_write(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied
+    )
+}
+
 /// Reads at most `buf.len()` bytes of a regular file into `buf`; anything that is not a
-/// regular file (a symlink, a FIFO, a device) is an error, so a planted FIFO cannot block.
+/// regular file (a symlink, a FIFO, a device, a directory) is an error, so that a planted FIFO
+/// cannot block and a link cannot lead anywhere.
 fn read_bounded(path: &Path, buf: &mut [u8]) -> io::Result<usize> {
     if !fs::symlink_metadata(path)?.file_type().is_file() {
         return Err(io::Error::other("not a regular file"));
@@ -250,15 +385,25 @@ fn read_bounded(path: &Path, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// Creates `path` (mode 0600 on Unix, whatever its previous mode), writes `bytes` and flushes
-/// them to the device.
+/// Creates `path` anew (mode 0600 on Unix; never through a symbolic link, never over
+/// anything: a leftover file there is removed first), writes `bytes` and flushes them to the
+/// device.
 fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = private_file_options()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(path)?;
-    narrow_file(&file)?;
+    let create = || {
+        private_file_options()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    let mut file = match create() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            // A leftover temp file (or link, or FIFO) from a crash: ours to remove. A
+            // directory is not, and `remove_file` fails on it.
+            fs::remove_file(path).map_err(|_| e)?;
+            create()?
+        }
+        other => other?,
+    };
     file.write_all(bytes)?;
     file.sync_all()
 }
@@ -280,157 +425,218 @@ fn private_file_options() -> OpenOptions {
     OpenOptions::new()
 }
 
-/// Sets mode 0600 on an open file (a leftover temp file may have another mode).
-#[cfg(unix)]
-fn narrow_file(file: &File) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn narrow_file(_file: &File) -> io::Result<()> {
-    Ok(())
-}
-
-/// Creates `dir` and missing parents with mode 0700, and narrows an existing `dir` to 0700.
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
-    let mode = fs::metadata(dir)?.permissions().mode();
-    if mode & 0o777 != 0o700 {
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+/// Creates `dir` and every missing parent, top down, each with mode 0700 on Unix and each
+/// flushed into its parent, so that a record written inside survives a crash. Existing
+/// directories are not touched.
+fn create_private_dirs(dir: &Path) -> Result<(), String> {
+    let mut missing = Vec::new();
+    let mut at = Some(dir);
+    while let Some(path) = at.filter(|p| !p.as_os_str().is_empty()) {
+        match fs::symlink_metadata(path) {
+            Ok(_) => break,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => missing.push(path),
+            Err(e) => return Err(describe("cannot read", path, &e)),
+        }
+        at = path.parent();
+    }
+    for path in missing.into_iter().rev() {
+        match private_dir_builder().create(path) {
+            Ok(()) => {}
+            // Made meanwhile by someone else: theirs, and already in place.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(describe("cannot create", path, &e)),
+        }
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        sync_dir(parent).map_err(|e| describe("cannot flush", parent, &e))?;
     }
     Ok(())
 }
 
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)
+#[cfg(unix)]
+fn private_dir_builder() -> fs::DirBuilder {
+    use std::os::unix::fs::DirBuilderExt;
+    let mut b = fs::DirBuilder::new();
+    b.mode(0o700);
+    b
 }
 
-/// Flushes the directory entry changes (a rename or a removal) to the device.
+#[cfg(not(unix))]
+fn private_dir_builder() -> fs::DirBuilder {
+    fs::DirBuilder::new()
+}
+
+/// Flushes the directory entry changes (a creation, a rename or a removal) to the device.
 #[cfg(unix)]
 fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// Windows cannot open a directory for flushing through `std`; NTFS journals the rename.
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> io::Result<()> {
-    Ok(())
+/// Flushes the directory entry changes to the device: `FlushFileBuffers` on a handle to the
+/// directory, which Windows opens only with `FILE_FLAG_BACKUP_SEMANTICS` and flushes only
+/// with write access.
+#[cfg(windows)]
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    use std::os::windows::fs::OpenOptionsExt;
+    /// `FILE_FLAG_BACKUP_SEMANTICS` (winbase.h): lets `CreateFileW` open a directory.
+    const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
+    OpenOptions::new()
+        .write(true)
+        .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
+        .open(dir)?
+        .sync_all()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn collect(store: &mut DirStore) -> Vec<(String, Result<Vec<u8>, StoreError>)> {
+    type Seen = Vec<(Vec<u8>, Result<Vec<u8>, StoreError>)>;
+
+    fn collect(store: &mut DirStore) -> Seen {
         let mut seen = Vec::new();
         store
-            .load(&mut |name, bytes| seen.push((name.to_owned(), bytes.map(<[u8]>::to_vec))))
+            .load(&mut |name, bytes| seen.push((name.to_vec(), bytes.map(<[u8]>::to_vec))))
             .unwrap();
         seen
     }
+
+    fn open(dir: &Path) -> DirStore {
+        DirStore::open(dir, Access::Change).unwrap()
+    }
+
+    const PSK_A: &str = "psk-0123456789abcdef0123456789abcdef";
 
     #[test]
     fn write_load_replace_remove() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("a/b/state");
-        let mut store = DirStore::open(&dir).unwrap();
+        let mut store = open(&dir);
         store.write("group-key", b"one").unwrap();
-        store.write("psk-00", b"two").unwrap();
+        store.write(PSK_A, b"two").unwrap();
         store.write("group-key", b"three").unwrap();
         assert_eq!(
             collect(&mut store),
             vec![
-                ("group-key".to_owned(), Ok(b"three".to_vec())),
-                ("psk-00".to_owned(), Ok(b"two".to_vec())),
+                (b"group-key".to_vec(), Ok(b"three".to_vec())),
+                (PSK_A.as_bytes().to_vec(), Ok(b"two".to_vec())),
             ]
         );
-        store.remove("psk-00").unwrap();
-        store.remove("psk-00").unwrap();
+        store.remove(PSK_A).unwrap();
+        store.remove(PSK_A).unwrap();
         store.remove("never-written").unwrap();
         assert_eq!(collect(&mut store).len(), 1);
-        let left: Vec<_> = fs::read_dir(&dir)
+        let left: std::collections::BTreeSet<_> = fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
             .collect();
-        assert_eq!(left, vec![".lock".to_owned(), "group-key".to_owned()]);
+        assert_eq!(
+            left.into_iter().collect::<Vec<_>>(),
+            vec![".lock".to_owned(), "group-key".to_owned()]
+        );
     }
 
     #[test]
     fn reopening_sees_what_was_written_and_deletes_leftover_temps() {
         let tmp = tempfile::tempdir().unwrap();
         {
-            let mut store = DirStore::open(tmp.path()).unwrap();
+            let mut store = open(tmp.path());
             store.write("chap-secret", b"bytes").unwrap();
         }
         fs::write(tmp.path().join(".chap-secret.tmp"), b"half a rec").unwrap();
         fs::write(tmp.path().join(".psk-1.tmp"), b"").unwrap();
-        let mut store = DirStore::open(tmp.path()).unwrap();
+        let mut store = open(tmp.path());
         assert!(!tmp.path().join(".chap-secret.tmp").exists());
         assert!(!tmp.path().join(".psk-1.tmp").exists());
         assert_eq!(
             collect(&mut store),
-            vec![("chap-secret".to_owned(), Ok(b"bytes".to_vec()))]
+            vec![(b"chap-secret".to_vec(), Ok(b"bytes".to_vec()))]
         );
+        // A leftover temp file at write time (planted after open) is replaced, not followed.
+        fs::write(tmp.path().join(".group-key.tmp"), b"stale").unwrap();
+        store.write("group-key", b"fresh").unwrap();
+        assert_eq!(fs::read(tmp.path().join("group-key")).unwrap(), b"fresh");
     }
 
     #[test]
-    fn reads_are_bounded_and_foreign_entries_are_reported() {
+    fn reads_are_bounded_and_every_entry_is_reported() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut store = DirStore::open(tmp.path()).unwrap();
-        fs::write(tmp.path().join("huge"), vec![7u8; READ_LIMIT * 3]).unwrap();
-        fs::create_dir(tmp.path().join("subdir")).unwrap();
+        let mut store = open(tmp.path());
+        fs::write(tmp.path().join(PSK_A), vec![7u8; READ_LIMIT * 3]).unwrap();
+        fs::create_dir(tmp.path().join("group-key")).unwrap();
+        fs::create_dir(tmp.path().join("lost+found")).unwrap();
+        fs::write(tmp.path().join("notes.txt"), b"not read").unwrap();
         let seen = collect(&mut store);
-        assert_eq!(seen.len(), 2);
-        assert_eq!(seen[0].0, "huge");
-        assert_eq!(seen[0].1.as_ref().unwrap().len(), READ_LIMIT);
-        // A directory where a record could be is reported, so the core counts it as damage.
-        assert_eq!(seen[1].0, "subdir");
-        assert!(seen[1].1.is_err());
+        let names: Vec<&[u8]> = seen.iter().map(|(n, _)| n.as_slice()).collect();
+        assert_eq!(
+            names,
+            [
+                &b"group-key"[..],
+                b"lost+found",
+                b"notes.txt",
+                PSK_A.as_bytes()
+            ]
+        );
+        // A directory at a record's name goes to the core as unreadable (damage there).
+        assert!(seen[0].1.is_err());
+        // Foreign entries are reported without being read.
+        assert!(seen[1].1.is_err() && seen[2].1.is_err());
+        assert_eq!(seen[3].1.as_ref().unwrap().len(), READ_LIMIT);
+        // Only the damage is logged.
+        assert_eq!(store.take_failures().len(), 1);
+    }
+
+    #[test]
+    fn a_directory_at_a_temporary_name_is_reported_and_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let blocker = tmp.path().join(".group-key.tmp");
+        fs::create_dir(&blocker).unwrap();
+        let mut store = open(tmp.path());
+        assert!(blocker.is_dir());
+        let seen = collect(&mut store);
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].0, b".group-key.tmp");
+        let failures = store.take_failures();
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(failures[0].contains("every write of record group-key fails"));
+        assert!(store.write("group-key", b"k").is_err());
+        assert!(blocker.is_dir(), "never removed");
     }
 
     #[cfg(unix)]
     #[test]
     fn unreadable_entries_reach_the_visitor_as_errors_and_can_be_removed() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut store = DirStore::open(tmp.path()).unwrap();
-        std::os::unix::fs::symlink("/dev/zero", tmp.path().join("link")).unwrap();
+        let mut store = open(tmp.path());
+        std::os::unix::fs::symlink("/dev/zero", tmp.path().join(PSK_A)).unwrap();
         let seen = collect(&mut store);
         assert_eq!(seen.len(), 1);
         assert!(seen[0].1.is_err());
         assert_eq!(store.take_failures().len(), 1);
-        store.remove("link").unwrap();
-        assert!(fs::symlink_metadata(tmp.path().join("link")).is_err());
+        store.remove(PSK_A).unwrap();
+        assert!(fs::symlink_metadata(tmp.path().join(PSK_A)).is_err());
     }
 
     #[cfg(unix)]
     #[test]
-    fn non_utf8_names_are_reported_lossily_and_removed_by_that_name() {
+    fn non_utf8_names_are_reported_as_they_are() {
         use std::os::unix::ffi::OsStrExt;
         let tmp = tempfile::tempdir().unwrap();
-        let raw = std::ffi::OsStr::from_bytes(b"bad-\xff-name");
-        fs::write(tmp.path().join(raw), b"x").unwrap();
-        let mut store = DirStore::open(tmp.path()).unwrap();
+        for raw in [&b"bad-\xff-name"[..], b"bad-\xfe-name"] {
+            fs::write(tmp.path().join(std::ffi::OsStr::from_bytes(raw)), b"x").unwrap();
+        }
+        let mut store = open(tmp.path());
         let seen = collect(&mut store);
-        assert_eq!(seen.len(), 1);
-        let lossy = seen[0].0.clone();
-        assert_eq!(lossy, "bad-\u{fffd}-name");
-        store.remove(&lossy).unwrap();
-        assert!(!tmp.path().join(raw).exists());
+        let names: Vec<&[u8]> = seen.iter().map(|(n, _)| n.as_slice()).collect();
+        assert_eq!(names, [&b"bad-\xfe-name"[..], b"bad-\xff-name"]);
     }
 
     #[test]
     fn names_that_would_leave_the_directory_are_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut store = DirStore::open(&tmp.path().join("s")).unwrap();
+        let mut store = open(&tmp.path().join("s"));
         for bad in ["", ".", "..", "../x", "a/b", "a\\b", ".lock", ".x.tmp"] {
             assert!(store.write(bad, b"x").is_err(), "{bad:?}");
             assert!(store.remove(bad).is_err(), "{bad:?}");
@@ -439,39 +645,75 @@ mod tests {
     }
 
     #[test]
-    fn the_lock_is_exclusive_while_the_store_lives() {
+    fn the_lock_is_exclusive_to_change_and_shared_to_read() {
         let tmp = tempfile::tempdir().unwrap();
-        let store = DirStore::open(tmp.path()).unwrap();
+        let store = open(tmp.path());
         let other = File::options()
             .read(true)
             .write(true)
             .open(tmp.path().join(LOCK_FILE))
             .unwrap();
-        assert!(other.try_lock().is_err());
+        assert!(other.try_lock_shared().is_err());
         drop(store);
+        let reader = DirStore::open(tmp.path(), Access::Read).unwrap();
+        assert!(other.try_lock().is_err());
+        assert!(other.try_lock_shared().is_ok());
+        other.unlock().unwrap();
+        let mut reader = reader;
+        assert!(
+            reader.write("group-key", b"k").is_err(),
+            "readers change nothing"
+        );
+        drop(reader);
         assert!(other.try_lock().is_ok());
     }
 
     #[cfg(unix)]
     #[test]
-    fn modes_are_owner_only() {
+    fn new_directories_are_owner_only_and_existing_ones_keep_their_mode() {
         use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("state");
-        fs::create_dir(&dir).unwrap();
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
-        let mut store = DirStore::open(&dir).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        let made = tmp.path().join("new/state");
+        let mut store = open(&made);
         store.write("group-key", b"k").unwrap();
-        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&dir), 0o700);
-        assert_eq!(mode(&dir.join("group-key")), 0o600);
-        assert_eq!(mode(&dir.join(LOCK_FILE)), 0o600);
+        assert_eq!(mode(&made), 0o700);
+        assert_eq!(mode(made.parent().unwrap()), 0o700);
+        assert_eq!(mode(&made.join("group-key")), 0o600);
+        assert_eq!(mode(&made.join(LOCK_FILE)), 0o600);
+        let shared = tmp.path().join("shared");
+        fs::create_dir(&shared).unwrap();
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+        let mut store = open(&shared);
+        store.write("group-key", b"k").unwrap();
+        assert_eq!(mode(&shared), 0o1777, "not the store's to change");
+        assert_eq!(mode(&shared.join("group-key")), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_state_directory_or_lock_file_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().join("real");
+        fs::create_dir(&real).unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let e = DirStore::open(&link, Access::Change).unwrap_err();
+        assert!(e.contains("is a symbolic link"), "{e}");
+        let elsewhere = tmp.path().join("elsewhere");
+        std::os::unix::fs::symlink(&elsewhere, real.join(LOCK_FILE)).unwrap();
+        let e = DirStore::open(&real, Access::Read).unwrap_err();
+        assert!(
+            e.contains("lock file") && e.contains("symbolic link"),
+            "{e}"
+        );
+        assert!(!elsewhere.exists());
     }
 
     #[test]
     fn debug_shows_only_the_directory() {
         let tmp = tempfile::tempdir().unwrap();
-        let store = DirStore::open(tmp.path()).unwrap();
+        let store = open(tmp.path());
         assert!(format!("{store:?}").starts_with("DirStore { dir: "));
     }
 }

@@ -86,16 +86,29 @@ pub fn security_flags(text: &str) -> Result<u64, String> {
 /// A key or secret: `*` is empty (remove or clear), `0x…` is hex (an even number of digits),
 /// anything else is its text bytes (no terminating NUL). The result wipes itself on drop.
 ///
+/// `*` is the only way to say "empty": an empty text and a `0x` without digits are refused,
+/// so that an unset shell variable (`GroupKey "$KEY" *`) cannot clear a key by accident.
+///
 /// # Errors
 ///
-/// A message naming `what` (never quoting the key) for bad hex.
+/// A message naming `what` (never quoting the key) for an empty key or bad hex.
 pub fn secret(what: &str, text: &str) -> Result<Zeroizing<Vec<u8>>, String> {
     if text == "*" {
         return Ok(Zeroizing::new(Vec::new()));
     }
     let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) else {
+        if text.is_empty() {
+            return Err(format!(
+                "{what}: an empty key is not a key; pass * to clear"
+            ));
+        }
         return Ok(Zeroizing::new(text.as_bytes().to_vec()));
     };
+    if hex.is_empty() {
+        return Err(format!(
+            "{what}: 0x needs hex digits after it; pass * to clear"
+        ));
+    }
     if hex.len() % 2 != 0 {
         return Err(format!(
             "{what}: a 0x key needs an even number of hex digits"
@@ -280,7 +293,11 @@ mod tests {
             secret("Key", "0x00FFa5").unwrap().as_slice(),
             &[0x00, 0xff, 0xa5]
         );
-        assert_eq!(secret("Key", "0x").unwrap().as_slice(), b"");
+        // `*` is the only empty spelling.
+        for empty in ["", "0x", "0X"] {
+            let e = secret("Key", empty).unwrap_err();
+            assert!(e.starts_with("Key: ") && e.contains("pass *"), "{e}");
+        }
         for bad in ["0xabc", "0xzz", "0x0g"] {
             let e = secret("Key", bad).unwrap_err();
             assert!(!e.contains(&bad[2..]), "{e}");

@@ -767,6 +767,95 @@ fn bad_arguments_exit_2_with_one_line() {
 }
 
 #[test]
+fn an_empty_key_is_a_usage_error_and_star_is_the_only_clear() {
+    // Finding 8 of issue 7: `GroupKey "$UNSET" *` used to delete the group key.
+    let s = State::new();
+    s.verb(&["GroupKey", "group-key", "*"], SUCCESS, 0);
+    s.verb(
+        &["PSKey", "*", "0", "0", "2", "h.example", "psk", "*"],
+        SUCCESS,
+        0,
+    );
+    s.verb(&["CHAPSecret", "twelve-bytes"], SUCCESS, 0);
+    let before = s.show();
+    for (what, args) in [
+        ("empty group key", &["GroupKey", "", "*"][..]),
+        ("0x group key", &["GroupKey", "0x", "*"][..]),
+        ("0X group key", &["GroupKey", "0X", "*"][..]),
+        (
+            "empty PSKey key",
+            &["PSKey", "*", "0", "0", "2", "h.example", "", "*"][..],
+        ),
+        (
+            "0x PSKey key",
+            &["PSKey", "*", "0", "0", "2", "h.example", "0x", "*"][..],
+        ),
+        ("empty CHAP secret", &["CHAPSecret", ""][..]),
+        ("0x CHAP secret", &["CHAPSecret", "0x"][..]),
+    ] {
+        let r = s.run(args);
+        r.assert_usage_error(what);
+        assert!(r.stderr.contains("pass *"), "{what}: {r:?}");
+    }
+    assert_eq!(s.show(), before, "nothing was cleared");
+    // A key that starts with `-` is a value after `--` (and, unambiguously, without it).
+    s.verb(&["GroupKey", "--", "-dash-key", "*"], SUCCESS, 0);
+    s.verb(&["CHAPSecret", "--", "-dash-secret"], SUCCESS, 0);
+    s.verb(
+        &[
+            "PSKey",
+            "*",
+            "0",
+            "0",
+            "2",
+            "h.example",
+            "--",
+            "-dash-psk",
+            "*",
+        ],
+        SUCCESS,
+        0,
+    );
+    let r = s.run(&[
+        "lookup",
+        "--port",
+        "0",
+        "--id-type",
+        "fqdn",
+        "--id",
+        "other",
+        "--reveal",
+    ]);
+    assert_eq!(r.out(), lookup_line("group", b"-dash-key"));
+    let r = s.run(&[
+        "lookup",
+        "--port",
+        "0",
+        "--id-type",
+        "fqdn",
+        "--id",
+        "h.example",
+        "--reveal",
+    ]);
+    assert_eq!(r.out(), lookup_line("port", b"-dash-psk"));
+    assert_eq!(s.show()["chap_secret_bytes"], 12);
+    // `*` clears.
+    s.verb(&["GroupKey", "*", "*"], SUCCESS, 0);
+    s.verb(&["CHAPSecret", "*"], SUCCESS, 0);
+    s.verb(
+        &["PSKey", "*", "0", "0", "2", "h.example", "*", "*"],
+        SUCCESS,
+        0,
+    );
+    let v = s.show();
+    assert_eq!(
+        (v["group_key"].clone(), v["chap_secret_bytes"].clone()),
+        (Value::Bool(false), Value::from(0))
+    );
+    assert_eq!(v["psk"].as_array().unwrap().len(), 0);
+}
+
+#[test]
 fn errors_never_quote_a_key_or_secret() {
     let s = State::new();
     for args in [
@@ -1094,7 +1183,8 @@ fn show_json_has_the_exact_shape_and_no_secrets() {
             "chap_secret_bytes",
             "generational_guid",
             "tunnel",
-            "corrupt_records"
+            "corrupt_records",
+            "foreign_entries"
         ])
     );
     // The members come in SPEC order.
@@ -1156,7 +1246,8 @@ fn show_json_of_an_empty_state() {
     assert_eq!(
         r.out(),
         "{\"group_key\":false,\"psk\":[],\"chap_secret_bytes\":0,\"generational_guid\":\
-         \"00000000-0000-0000-0000-000000000000\",\"tunnel\":[],\"corrupt_records\":0}\n"
+         \"00000000-0000-0000-0000-000000000000\",\"tunnel\":[],\"corrupt_records\":0,\
+         \"foreign_entries\":0}\n"
     );
 }
 
@@ -1229,8 +1320,11 @@ fn leftover_temp_files_are_ignored_and_removed() {
     fs::write(s.dir.join(".psk-0123.tmp"), b"").unwrap();
     let v = s.show();
     assert_eq!(v["corrupt_records"], 0);
+    assert_eq!(
+        v["foreign_entries"], 0,
+        "a leftover temp file is the host's own"
+    );
     assert_eq!(v["group_key"], true);
-    assert_eq!(s.records(), BTreeSet::from(["group-key".to_owned()]));
     let r = s.run(&[
         "lookup",
         "--port",
@@ -1242,6 +1336,13 @@ fn leftover_temp_files_are_ignored_and_removed() {
         "--reveal",
     ]);
     assert_eq!(r.out(), lookup_line("group", b"real-key"));
+    // The next process that may change records removes them.
+    s.verb(
+        &["GetPSKey", "*", "0", "2", "x"],
+        "status=ISDSC_TARGET_PRESHAREDKEY_UNAVAILABLE code=0xEFFF0027 flags=0x0000000000000000",
+        1,
+    );
+    assert_eq!(s.records(), BTreeSet::from(["group-key".to_owned()]));
 }
 
 #[test]
@@ -1602,15 +1703,20 @@ fn truncated_emptied_and_oversized_records_are_survived() {
                 }
                 _ => fs::write(s.dir.join("not-a-record"), &bytes).unwrap(),
             }
+            // A file whose name no record has is a foreign entry, whatever it holds (SPEC §6).
+            let foreign = usize::from(damage == "foreign");
             let v = s.show();
-            assert_eq!(v["corrupt_records"], 1, "{name} {damage}");
+            assert_eq!(v["corrupt_records"], 1 - foreign, "{name} {damage}");
+            assert_eq!(v["foreign_entries"], foreign, "{name} {damage}");
             let k = looked_up(&s, "0", "fqdn", "host.example");
             assert!(
                 k.is_none() || k.as_deref() == Some(KEYS.port0),
                 "{name} {damage}"
             );
             s.verb(&["ClearCache"], SUCCESS, 0);
-            assert_eq!(s.show()["corrupt_records"], 0, "{name} {damage}");
+            let v = s.show();
+            assert_eq!(v["corrupt_records"], 0, "{name} {damage}");
+            assert_eq!(v["foreign_entries"], foreign, "{name} {damage}: left alone");
         }
     }
 }
@@ -1651,14 +1757,62 @@ fn the_demo_runs_end_to_end() {
 }
 
 #[test]
-fn the_demo_keeps_an_explicit_state_directory() {
+fn the_demo_never_reads_or_changes_the_state_directory() {
+    // Finding 4 of issue 7: `--state DIR demo` used to run its ClearCache in DIR.
     let s = State::new();
+    s.verb(&["GroupKey", "real-group-key", "*"], SUCCESS, 0);
+    s.verb(
+        &["PSKey", "*", "0", "0", "2", "real.example", "real-key", "*"],
+        SUCCESS,
+        0,
+    );
+    let snapshot = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().into_string().unwrap(),
+                    fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(&s.dir);
     let r = s.run(&["demo"]);
     assert_eq!(r.code, Some(0), "{r:?}");
-    // ClearCache ran last; the two tunnel mappings it keeps are still stored.
+    assert!(r.out().contains("--state is left untouched"), "{r:?}");
+    assert!(
+        !r.out().contains(s.dir_str()),
+        "the demo ran in the state directory"
+    );
+    assert_eq!(snapshot(&s.dir), before, "the state directory changed");
     let v = s.show();
-    assert_eq!(v["tunnel"].as_array().unwrap().len(), 2);
-    assert_eq!(v["group_key"], false);
+    assert_eq!(v["group_key"], true);
+    assert_eq!(
+        v["tunnel"].as_array().unwrap().len(),
+        0,
+        "no demo mapping left"
+    );
+    // Neither a --state that does not exist yet nor the default directory is created.
+    let tmp = tempfile::tempdir().unwrap();
+    let absent = tmp.path().join("absent");
+    let home = tmp.path().join("home");
+    let r = spawn(
+        &["--state", absent.to_str().unwrap(), "demo"],
+        b"",
+        &[("HOME", Some(&home)), ("XDG_STATE_HOME", None)],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let r = spawn(
+        &["demo"],
+        b"",
+        &[("HOME", Some(&home)), ("XDG_STATE_HOME", None)],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(!absent.exists() && !home.exists());
 }
 
 #[cfg(unix)]
@@ -1667,7 +1821,8 @@ fn an_unreadable_entry_is_a_corrupt_record_and_is_logged() {
     let s = State::new();
     s.verb(&["GroupKey", "k", "*"], SUCCESS, 0);
     // A FIFO would block a naive reader; a symlink could point anywhere. Neither is read.
-    std::os::unix::fs::symlink("/dev/zero", s.dir.join("psk-0123")).unwrap();
+    let name = "psk-0123456789abcdef0123456789abcdef";
+    std::os::unix::fs::symlink("/dev/zero", s.dir.join(name)).unwrap();
     let r = s.run(&["show", "--json"]);
     assert_eq!(r.json()["corrupt_records"], 1);
     assert_eq!(r.stderr_lines().len(), 1, "{r:?}");
@@ -1676,7 +1831,7 @@ fn an_unreadable_entry_is_a_corrupt_record_and_is_logged() {
         "{r:?}"
     );
     s.verb(&["ClearCache"], SUCCESS, 0);
-    assert!(fs::symlink_metadata(s.dir.join("psk-0123")).is_err());
+    assert!(fs::symlink_metadata(s.dir.join(name)).is_err());
     let r = s.run(&["show", "--json"]);
     assert_eq!(r.json()["corrupt_records"], 0);
     assert!(r.stderr.is_empty());

@@ -261,7 +261,7 @@ impl RegistryStore {
                 // Longer than any record: the core is told it could not be read.
                 self.value_name(index, buffer, name)?;
                 visit(
-                    name,
+                    name.as_bytes(),
                     Err(StoreError {
                         what: "value larger than any record",
                     }),
@@ -288,15 +288,15 @@ impl RegistryStore {
                 _ => None,
             };
             match (value_type, data) {
-                (Some(REG_BINARY), Some(bytes)) => visit(name, Ok(bytes)),
+                (Some(REG_BINARY), Some(bytes)) => visit(name.as_bytes(), Ok(bytes)),
                 (Some(_), Some(_)) => visit(
-                    name,
+                    name.as_bytes(),
                     Err(StoreError {
                         what: "not REG_BINARY",
                     }),
                 ),
                 _ => visit(
-                    name,
+                    name.as_bytes(),
                     Err(StoreError {
                         what: "malformed value information",
                     }),

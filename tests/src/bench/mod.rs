@@ -333,9 +333,10 @@ impl Workload {
     #[must_use]
     pub fn memory_store(&self) -> MemoryStore {
         let mut store = MemoryStore::new();
-        let map = store.records_mut();
         for (name, bytes) in self.records() {
-            map.insert(name.as_str().to_owned(), bytes);
+            store
+                .plant(name.as_str().as_bytes(), &bytes)
+                .expect("memory for the workload's records");
         }
         store
     }

@@ -66,7 +66,7 @@ use std::time::{Duration, Instant};
 
 use iscsisec_core::{KeyBuffer, Provider, Reader};
 use iscsisec_host::platform::{ProcessPlatform, process_platform};
-use iscsisec_host::store::DirStore;
+use iscsisec_host::store::{Access, DirStore};
 use iscsisec_tests::bench::floor::{Floor, FloorScratch, PackedFloor, SipBuild};
 use iscsisec_tests::bench::plot::{Series, lookup_chart};
 use iscsisec_tests::bench::scan::Scan;
@@ -535,7 +535,7 @@ struct Load {
 
 fn measure_load(w: &Workload, plan: &Plan) -> Load {
     let store = w.memory_store();
-    let records = store.records().len();
+    let records = store.len();
     let mut memory = Vec::new();
     for _ in 0..plan.load_repeats {
         let copy = store.clone();
@@ -559,7 +559,7 @@ fn measure_load(w: &Workload, plan: &Plan) -> Load {
     let mut from_dir = Vec::new();
     for _ in 0..plan.dir_repeats {
         let t = Instant::now();
-        let store = DirStore::open(dir.path()).expect("open the state directory");
+        let store = DirStore::open(dir.path(), Access::Change).expect("open the state directory");
         let (p, report) =
             Provider::start(store, w.config(), process_platform()).expect("start from dir");
         from_dir.push(t.elapsed().as_secs_f64() * 1e3);

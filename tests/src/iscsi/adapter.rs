@@ -20,7 +20,7 @@ use std::path::Path;
 use iscsisec_core::chap::{ChapAuthenticator, ChapConfig};
 use iscsisec_core::{AdapterConfig, ChapSecretBuffer, Provider, Reader};
 use iscsisec_host::platform::{ProcessPlatform, process_platform};
-use iscsisec_host::store::DirStore;
+use iscsisec_host::store::{Access, DirStore};
 
 /// A provider running over a state directory, and the reader its login path uses.
 #[derive(Debug)]
@@ -36,7 +36,7 @@ impl Adapter {
     ///
     /// The directory cannot be opened or locked, or the provider cannot start.
     pub fn start(state_dir: &Path) -> Result<Adapter, String> {
-        let store = DirStore::open(state_dir)?;
+        let store = DirStore::open(state_dir, Access::Change)?;
         let (provider, _report) =
             Provider::start(store, AdapterConfig::default(), process_platform())
                 .map_err(|e| format!("provider did not start: {e}"))?;

@@ -228,3 +228,113 @@ fn no_flipped_byte_in_any_stored_file_crashes_the_host_or_serves_a_wrong_key() {
     }
     assert_eq!(corrupt_records(&t), 0);
 }
+
+/// Moves the file of a record written by `set` over the file of a record written by `other`.
+/// `None` if the implementation does not keep one file per record.
+fn move_record_over(t: &Iscsisec, set: impl FnOnce(), other: impl FnOnce()) -> Option<()> {
+    let moved = files_written_by(t, set);
+    let target = files_written_by(t, other);
+    let ([from], [to]) = (moved.as_slice(), target.as_slice()) else {
+        eprintln!("note: records are not one file each here; moved-record test skipped");
+        return None;
+    };
+    std::fs::rename(from, to).expect("rename a record file over another");
+    Some(())
+}
+
+#[test]
+fn a_record_moved_to_another_records_name_never_lets_a_lower_key_stand_in() {
+    // SPEC §6: a record stored under another record's name is damage to the identity its
+    // content names and to the name it was found under. Issue 7 finding 1: the lookup used to
+    // serve the all-ports key for the moved port-level entry.
+    let t = iscsisec!();
+    assert_eq!(t.set_group_key(b"group key"), isdsc::SUCCESS);
+    assert_eq!(
+        t.set_psk(
+            ALL_PORTS,
+            0x09,
+            id_type::FQDN,
+            b"x.example",
+            b"x all-ports key"
+        ),
+        isdsc::SUCCESS
+    );
+    let Some(()) = move_record_over(
+        &t,
+        || {
+            assert_eq!(
+                t.set_psk(0, 0x05, id_type::FQDN, b"x.example", b"x port key"),
+                isdsc::SUCCESS
+            )
+        },
+        || {
+            assert_eq!(
+                t.set_psk(0, 0x03, id_type::FQDN, b"y.example", b"y port key"),
+                isdsc::SUCCESS
+            )
+        },
+    ) else {
+        return;
+    };
+    for id in ["x.example", "y.example"] {
+        let l = t.lookup("0", "fqdn", id, true);
+        assert_eq!(
+            (l.code, l.line()),
+            (Some(1), "source=none"),
+            "{id}: a lower-precedence key stood in for a moved record: {}",
+            l.stderr
+        );
+        assert_eq!(
+            t.get_psk(0, id_type::FQDN, id.as_bytes()),
+            (isdsc::CACHE_CORRUPTED, 0),
+            "{id}"
+        );
+    }
+    assert!(corrupt_records(&t) >= 1);
+    // Port 1 never had a key of its own for x: its all-ports key is the right answer there.
+    let l = t.lookup("1", "fqdn", "x.example", true);
+    assert_eq!(
+        l.line(),
+        format!("source=all-ports key={}", hex(b"x all-ports key"))
+    );
+    // Setting the key again ends the damage for that identifier.
+    assert_eq!(
+        t.set_psk(0, 0x05, id_type::FQDN, b"x.example", b"x new key"),
+        isdsc::SUCCESS
+    );
+    let l = t.lookup("0", "fqdn", "x.example", true);
+    assert_eq!(l.line(), format!("source=port key={}", hex(b"x new key")));
+    assert_eq!(t.clear_cache(), isdsc::SUCCESS);
+    assert_eq!(corrupt_records(&t), 0);
+}
+
+#[test]
+fn a_moved_group_key_or_chap_record_is_never_served_from_the_wrong_name() {
+    // The same for whole-adapter records: the group key's record moved over an explicit key's.
+    let t = iscsisec!();
+    let Some(()) = move_record_over(
+        &t,
+        || assert_eq!(t.set_group_key(b"group key"), isdsc::SUCCESS),
+        || {
+            assert_eq!(
+                t.set_psk(0, 0x01, id_type::FQDN, b"z.example", b"z key"),
+                isdsc::SUCCESS
+            )
+        },
+    ) else {
+        return;
+    };
+    let l = t.lookup("0", "fqdn", "z.example", true);
+    assert_eq!((l.code, l.line()), (Some(1), "source=none"), "{}", l.stderr);
+    let l = t.lookup("0", "fqdn", "other.example", true);
+    assert_eq!(
+        l.code,
+        Some(1),
+        "the group key is gone from its own name: {}",
+        l.line()
+    );
+    assert_eq!(
+        t.get_psk(0, id_type::FQDN, b"z.example"),
+        (isdsc::CACHE_CORRUPTED, 0)
+    );
+}

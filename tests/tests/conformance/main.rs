@@ -17,6 +17,7 @@ mod common;
 mod chap;
 mod clear_cache;
 mod damaged;
+mod foreign;
 mod get_psk;
 mod group_key;
 mod guid;

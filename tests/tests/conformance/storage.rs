@@ -3,6 +3,10 @@
 //! again, and a non-empty directory is put where its file was, so that the next write of that
 //! record cannot replace it. This assumes one file per record (SPEC §6 "one stored record per
 //! entry"); an implementation that stores differently skips the test with a note.
+//!
+//! SPEC §6: a store that can be read but not written (a file system remounted read-only) still
+//! starts and serves lookups and GetPresharedKeyForId; changes answer NON_SPECIFIC_ERROR. The
+//! state directory is made read-only with a bind mount in a private mount namespace.
 
 use std::path::PathBuf;
 
@@ -127,4 +131,106 @@ fn a_failed_tunnel_write_is_non_specific_error_and_changes_nothing() {
         isdsc::SUCCESS
     );
     assert_eq!(tunnels(&t), vec![tunnel("0", V4_TEXT, "gw")]);
+}
+
+#[test]
+fn a_read_only_store_still_serves_lookups_and_get_and_refuses_changes() {
+    if let Some(why) = system::read_only_mounts_unavailable() {
+        system::skip_or_fail("read-only store", &why);
+        return;
+    }
+    let t = iscsisec!();
+    assert_eq!(t.set_group_key(b"group key"), isdsc::SUCCESS);
+    assert_eq!(
+        t.set_psk(0, 0x05, id_type::FQDN, b"x.example", b"x key"),
+        isdsc::SUCCESS
+    );
+    assert_eq!(t.set_chap(b"0123456789ab"), isdsc::SUCCESS);
+    let before = show(&t);
+    let ro = |args: &[&str], stdin: &[u8]| t.run_read_only(args, stdin);
+
+    // Lookups, show and GetPresharedKeyForId are served.
+    let out = ro(
+        &[
+            "lookup",
+            "--port",
+            "0",
+            "--id-type",
+            "fqdn",
+            "--id",
+            "x.example",
+            "--reveal",
+        ],
+        b"",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("source=port key={}\n", hex(b"x key")),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = ro(
+        &[
+            "lookup",
+            "--port",
+            "1",
+            "--id-type",
+            "fqdn",
+            "--id",
+            "y",
+            "--reveal",
+        ],
+        b"",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("source=group key={}\n", hex(b"group key"))
+    );
+    let out = ro(&["show", "--json"], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: Value = serde_json::from_slice(&out.stdout).expect("show --json prints JSON");
+    assert_eq!(shown, before);
+    let exec = |method: u32, class: &str, input: &[u8]| {
+        let id = method.to_string();
+        let argv = ["exec", class, id.as_str()];
+        Answer::parse(&argv, &ro(&argv, input))
+    };
+    let get = exec(
+        method::GET_PSK,
+        SECURITY_CONFIG,
+        &get_psk_in(0, id_type::FQDN, b"x.example"),
+    );
+    assert_eq!(get.get_psk_out(), (isdsc::SUCCESS, 0x05));
+
+    // Every change answers NON_SPECIFIC_ERROR and changes nothing.
+    let changes: [(u32, &str, Vec<u8>); 6] = [
+        (
+            method::SET_PSK,
+            SECURITY_CONFIG,
+            set_psk_in(0, 1, id_type::FQDN, b"x.example", b"new"),
+        ),
+        (
+            method::SET_PSK,
+            SECURITY_CONFIG,
+            set_psk_in(1, 1, id_type::FQDN, b"new.example", b"k"),
+        ),
+        (method::SET_GROUP_KEY, SECURITY_CONFIG, sized_in(b"")),
+        (method::CLEAR_CACHE, SECURITY_CONFIG, Vec::new()),
+        (method::SET_GUID, SECURITY_CONFIG, vec![7; 16]),
+        (method::SET_CHAP, OPERATIONS, sized_in(b"0123456789abcdef")),
+    ];
+    for (method, class, input) in changes {
+        assert_eq!(
+            exec(method, class, &input).status(),
+            isdsc::NON_SPECIFIC_ERROR,
+            "method {method}"
+        );
+    }
+    assert_eq!(show(&t), before, "the read-only store changed");
+    // Writable again: changes work.
+    assert_eq!(t.set_group_key(b""), isdsc::SUCCESS);
 }

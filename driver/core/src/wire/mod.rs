@@ -45,12 +45,26 @@ pub(crate) type Field = Range<usize>;
 
 /// Why a buffer could not be read or written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum WireError {
     /// The input ends before the fixed part or before the declared variable fields end.
     Truncated,
     /// The output buffer is shorter than the bytes to be written.
     NoRoom,
 }
+
+impl core::fmt::Display for WireError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            WireError::Truncated => {
+                "the IN buffer ends before its fixed part or its declared sizes"
+            }
+            WireError::NoRoom => "the buffer is too small for the bytes to write",
+        })
+    }
+}
+
+impl core::error::Error for WireError {}
 
 /// Reads the bytes of `field`, or `Truncated` if `buf` ends first.
 pub(crate) fn bytes(buf: &[u8], field: Field) -> Result<&[u8], WireError> {
