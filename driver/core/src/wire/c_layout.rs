@@ -2,8 +2,9 @@
 //!
 //! Each struct below mirrors a generated C struct field for field, with `#[repr(C)]`, which
 //! lays out like MSVC for x64 and ARM64 (natural alignment, `ULONGLONG` on 8). The trailing
-//! `[u8; 1]` stands for the C `UCHAR Id[1]`-style variable array. The asserts compare
-//! `offset_of!` and `size_of` with the offsets the wire files use, so a wrong range does not
+//! `[u8; 1]` stands for the C `UCHAR Id[1]`-style variable array. Each wire file's `field`
+//! module is its one layout table; the asserts compare every entry with `offset_of!` and the
+//! member's size (a range must cover exactly the C member's bytes), so a wrong range does not
 //! compile. Nothing here is used at run time.
 //!
 //! `ISCSI_IP_Address` and `SetTunnelModeOuterAddress_IN` are mirrored as the header declares
@@ -85,74 +86,85 @@ struct StatusOut {
     status: u32,
 }
 
+/// Size of the member `$m` of the struct `$s`, in a const context.
+macro_rules! member_size {
+    ($s:ty, $m:ident) => {{
+        const fn size<S, M>(_: fn(&S) -> &M) -> usize {
+            size_of::<M>()
+        }
+        size::<$s, _>(|s: &$s| &s.$m)
+    }};
+}
+
+/// Asserts that the `field` entry `$f` is exactly where the C struct `$s` puts its member `$m`:
+/// a range covers the member's bytes, a single offset (a `UCHAR`, or the start of a trailing
+/// array) is its start.
+macro_rules! at {
+    ($s:ty, $m:ident, range $f:expr) => {
+        assert!(offset_of!($s, $m) == $f.start && $f.end - $f.start == member_size!($s, $m));
+    };
+    ($s:ty, $m:ident, offset $f:expr) => {
+        assert!(offset_of!($s, $m) == $f);
+    };
+}
+
 const _: () = {
-    assert!(offset_of!(SetPresharedKeyForIdIn, port_number) == set::offsets::PORT_NUMBER);
-    assert!(offset_of!(SetPresharedKeyForIdIn, security_flags) == set::offsets::SECURITY_FLAGS);
-    assert!(offset_of!(SetPresharedKeyForIdIn, id_type) == set::offsets::ID_TYPE);
-    assert!(offset_of!(SetPresharedKeyForIdIn, id_size) == set::offsets::ID_SIZE);
-    assert!(offset_of!(SetPresharedKeyForIdIn, key_size) == set::offsets::KEY_SIZE);
-    assert!(offset_of!(SetPresharedKeyForIdIn, id) == set::offsets::ID);
+    at!(SetPresharedKeyForIdIn, port_number, range set::field::PORT_NUMBER);
+    at!(SetPresharedKeyForIdIn, security_flags, range set::field::SECURITY_FLAGS);
+    at!(SetPresharedKeyForIdIn, id_type, offset set::field::ID_TYPE);
+    assert!(member_size!(SetPresharedKeyForIdIn, id_type) == 1);
+    at!(SetPresharedKeyForIdIn, id_size, range set::field::ID_SIZE);
+    at!(SetPresharedKeyForIdIn, key_size, range set::field::KEY_SIZE);
+    at!(SetPresharedKeyForIdIn, id, offset set::field::ID);
     assert!(set::FIXED_LEN == 28);
 
-    assert!(offset_of!(GetPresharedKeyForIdIn, port_number) == get::offsets::PORT_NUMBER);
-    assert!(offset_of!(GetPresharedKeyForIdIn, id_type) == get::offsets::ID_TYPE);
-    assert!(offset_of!(GetPresharedKeyForIdIn, id_size) == get::offsets::ID_SIZE);
-    assert!(offset_of!(GetPresharedKeyForIdIn, id) == get::offsets::ID);
+    at!(GetPresharedKeyForIdIn, port_number, range get::field::PORT_NUMBER);
+    at!(GetPresharedKeyForIdIn, id_type, offset get::field::ID_TYPE);
+    assert!(member_size!(GetPresharedKeyForIdIn, id_type) == 1);
+    at!(GetPresharedKeyForIdIn, id_size, range get::field::ID_SIZE);
+    at!(GetPresharedKeyForIdIn, id, offset get::field::ID);
     assert!(get::FIXED_LEN == 12);
-    assert!(offset_of!(GetPresharedKeyForIdOut, status) == get::offsets::OUT_STATUS);
-    assert!(
-        offset_of!(GetPresharedKeyForIdOut, security_flags) == get::offsets::OUT_SECURITY_FLAGS
-    );
+    at!(GetPresharedKeyForIdOut, status, range get::field::OUT_STATUS);
+    at!(GetPresharedKeyForIdOut, security_flags, range get::field::OUT_SECURITY_FLAGS);
     assert!(size_of::<GetPresharedKeyForIdOut>() == get::OUT_LEN);
     assert!(get::OUT_LEN == 16);
 
-    assert!(offset_of!(SetGroupPresharedKeyIn, key_size) == group::offsets::KEY_SIZE);
-    assert!(offset_of!(SetGroupPresharedKeyIn, key) == group::offsets::KEY);
+    at!(SetGroupPresharedKeyIn, key_size, range group::field::KEY_SIZE);
+    at!(SetGroupPresharedKeyIn, key, offset group::field::KEY);
     assert!(group::FIXED_LEN == 4);
 
-    assert!(offset_of!(IscsiIpAddress, address_type) == ip::offsets::TYPE);
-    assert!(offset_of!(IscsiIpAddress, ipv4_address) == ip::offsets::IPV4_ADDRESS);
-    assert!(offset_of!(IscsiIpAddress, ipv6_address) == ip::offsets::IPV6_ADDRESS);
-    assert!(offset_of!(IscsiIpAddress, ipv6_flow_info) == ip::offsets::IPV6_FLOW_INFO);
-    assert!(offset_of!(IscsiIpAddress, ipv6_scope_id) == ip::offsets::IPV6_SCOPE_ID);
+    at!(IscsiIpAddress, address_type, range ip::field::TYPE);
+    at!(IscsiIpAddress, ipv4_address, range ip::field::IPV4_ADDRESS);
+    at!(IscsiIpAddress, ipv6_address, range ip::field::IPV6_ADDRESS);
+    at!(IscsiIpAddress, ipv6_flow_info, range ip::field::IPV6_FLOW_INFO);
+    at!(IscsiIpAddress, ipv6_scope_id, range ip::field::IPV6_SCOPE_ID);
     // Both shapes: the length is the C array's first element, the text its other 256.
-    assert!(offset_of!(IscsiIpAddress, text_address) == ip::offsets::TEXT_ADDRESS_LENGTH);
-    assert!(offset_of!(IscsiIpAddress, text_address) == ip::offsets::TEXT_ADDRESS - 2);
-    assert!(ip::HEADER_LEN == ip::offsets::TEXT_ADDRESS);
-    assert!(size_of::<[u16; 257]>() == 2 + ip::MAX_TEXT_ADDRESS_LEN);
+    at!(IscsiIpAddress, text_address, offset ip::field::TEXT_ADDRESS_LENGTH.start);
+    assert!(ip::field::TEXT_ADDRESS_LENGTH.end - ip::field::TEXT_ADDRESS_LENGTH.start == 2);
+    assert!(ip::HEADER_LEN == ip::field::TEXT_ADDRESS_LENGTH.end);
+    assert!(member_size!(IscsiIpAddress, text_address) == 2 + ip::MAX_TEXT_ADDRESS_LEN);
     // Fixed stride only: the C struct's size, room for 256 units and two bytes of padding.
     assert!(size_of::<IscsiIpAddress>() == ip::C_LEN);
     assert!(ip::C_LEN == 548);
 
     // Both shapes: the port, the destination, and the fixed part up to the destination's text.
-    assert!(offset_of!(SetTunnelModeOuterAddressIn, port_number) == tunnel::offsets::PORT_NUMBER);
-    assert!(
-        offset_of!(SetTunnelModeOuterAddressIn, destination_address)
-            == tunnel::offsets::DESTINATION_ADDRESS
-    );
-    assert!(
-        offset_of!(SetTunnelModeOuterAddressIn, destination_address)
-            == tunnel::FIXED_LEN - ip::offsets::TEXT_ADDRESS
-    );
+    at!(SetTunnelModeOuterAddressIn, port_number, range tunnel::field::PORT_NUMBER);
+    at!(SetTunnelModeOuterAddressIn, destination_address, offset tunnel::field::DESTINATION_ADDRESS);
+    assert!(tunnel::FIXED_LEN == tunnel::field::DESTINATION_ADDRESS + ip::HEADER_LEN);
     assert!(tunnel::FIXED_LEN == 38);
     // Fixed stride only: the outer address at 552 and the struct's 1100 bytes.
-    assert!(
-        offset_of!(SetTunnelModeOuterAddressIn, tunnel_mode_outer_address)
-            == tunnel::FIXED_STRIDE_OUTER_ADDRESS
-    );
+    at!(SetTunnelModeOuterAddressIn, tunnel_mode_outer_address, offset tunnel::FIXED_STRIDE_OUTER_ADDRESS);
+    assert!(tunnel::FIXED_STRIDE_OUTER_ADDRESS == 552);
     assert!(size_of::<SetTunnelModeOuterAddressIn>() == tunnel::FIXED_STRIDE_LEN);
     assert!(tunnel::FIXED_STRIDE_LEN == 1100);
 
-    assert!(
-        offset_of!(SetGenerationalGuidIn, generational_guid) == guid::offsets::GENERATIONAL_GUID
-    );
+    at!(SetGenerationalGuidIn, generational_guid, range guid::field::GENERATIONAL_GUID);
     assert!(size_of::<SetGenerationalGuidIn>() == guid::FIXED_LEN);
 
-    assert!(
-        offset_of!(SetChapSharedSecretIn, shared_secret_size) == chap::offsets::SHARED_SECRET_SIZE
-    );
-    assert!(offset_of!(SetChapSharedSecretIn, shared_secret) == chap::offsets::SHARED_SECRET);
+    at!(SetChapSharedSecretIn, shared_secret_size, range chap::field::SHARED_SECRET_SIZE);
+    at!(SetChapSharedSecretIn, shared_secret, offset chap::field::SHARED_SECRET);
     assert!(chap::FIXED_LEN == 4);
 
+    at!(StatusOut, status, range status_out::field::STATUS);
     assert!(size_of::<StatusOut>() == status_out::STATUS_OUT_LEN);
 };

@@ -8,7 +8,9 @@
 use super::{WireError, bytes, clear, len_u32, put, u8_at, u32_at, u64_at, variable};
 use crate::consts::IsdscStatus;
 
-mod field {
+/// The layout, written once: byte ranges (single bytes as offsets), checked against the C
+/// structs by `c_layout`.
+pub(super) mod field {
     use crate::wire::Field;
     pub const PORT_NUMBER: Field = 0..4;
     pub const ID_TYPE: usize = 4;
@@ -25,17 +27,6 @@ mod field {
 pub const FIXED_LEN: usize = field::ID;
 /// Size of `GetPresharedKeyForId_OUT`.
 pub const OUT_LEN: usize = field::OUT_SECURITY_FLAGS.end;
-
-pub(super) mod offsets {
-    //! Field offsets for the compile-time layout check.
-    use super::field;
-    pub const PORT_NUMBER: usize = field::PORT_NUMBER.start;
-    pub const ID_TYPE: usize = field::ID_TYPE;
-    pub const ID_SIZE: usize = field::ID_SIZE.start;
-    pub const ID: usize = field::ID;
-    pub const OUT_STATUS: usize = field::OUT_STATUS.start;
-    pub const OUT_SECURITY_FLAGS: usize = field::OUT_SECURITY_FLAGS.start;
-}
 
 /// The raw fields of a `GetPresharedKeyForId_IN`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,7 +18,9 @@
 
 use super::{WireError, bytes, put, u32_at};
 
-mod field {
+/// The layout, written once: byte ranges (single bytes as offsets), checked against the C
+/// structs by `c_layout`.
+pub(super) mod field {
     use crate::wire::Field;
     pub const TYPE: Field = 0..4;
     pub const IPV4_ADDRESS: Field = 4..8;
@@ -38,18 +40,6 @@ pub const MAX_TEXT_ADDRESS_LEN: usize = 2 * MAX_TEXT_ADDRESS_UNITS;
 /// `sizeof(ISCSI_IP_Address)` in C: the 34-byte header, the room for 256 units, two bytes of
 /// padding. Only the fixed stride lays addresses out this way.
 pub const C_LEN: usize = (HEADER_LEN + MAX_TEXT_ADDRESS_LEN).next_multiple_of(4);
-
-pub(super) mod offsets {
-    //! Field offsets for the compile-time layout check.
-    use super::field;
-    pub const TYPE: usize = field::TYPE.start;
-    pub const IPV4_ADDRESS: usize = field::IPV4_ADDRESS.start;
-    pub const IPV6_ADDRESS: usize = field::IPV6_ADDRESS.start;
-    pub const IPV6_FLOW_INFO: usize = field::IPV6_FLOW_INFO.start;
-    pub const IPV6_SCOPE_ID: usize = field::IPV6_SCOPE_ID.start;
-    pub const TEXT_ADDRESS_LENGTH: usize = field::TEXT_ADDRESS_LENGTH.start;
-    pub const TEXT_ADDRESS: usize = super::HEADER_LEN;
-}
 
 /// The raw fields of an `ISCSI_IP_Address`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,12 +4,13 @@
 //!   provider ──► wire (this module) ──► validate ──► table
 //! ```
 //!
-//! One file per C struct. Each has a private `mod field` of byte ranges (the layout is written
-//! once), a `*_FIXED_LEN` constant (the offset of the first variable field, SPEC §3 rule 3), and
-//! a `Repr` with `parse`, `emit` and `buffer_len`. `parse` checks the fixed part, then the fixed
-//! part plus every declared variable size, computed without overflow; bytes past the declared
-//! sizes are ignored (WMI callers may pad). `c_layout` checks every offset at compile time
-//! against `#[repr(C)]` mirrors of the generated `iscsiop.h` structs.
+//! One file per C struct. Each has a `mod field` of byte ranges, its one layout table (visible
+//! to this module only), a `FIXED_LEN` constant (the offset of the first variable field, SPEC §3
+//! rule 3), and a `Repr` with `parse`, `emit` and `buffer_len`. `parse` checks the fixed part,
+//! then the fixed part plus every declared variable size, computed without overflow; bytes past
+//! the declared sizes are ignored (WMI callers may pad). `c_layout` checks every entry of every
+//! `field` table at compile time against `#[repr(C)]` mirrors of the generated `iscsiop.h`
+//! structs.
 //!
 //! Method 4 is the exception to "one fixed layout": its `ISCSI_IP_Address` carries a WMI
 //! counted string, so WMI packs the second address right after the first one's text, while a C
@@ -18,6 +19,22 @@
 //!
 //! A `Repr` here is the raw meaning of the bytes (integers and byte slices). Whether those
 //! values are allowed is decided by `validate`, which turns them into typed values.
+//!
+//! # Why there is no `Packet<T>` view
+//!
+//! smoltcp puts a view type (`Packet<T: AsRef<[u8]>>`, field accessors over the buffer) under
+//! each `Repr`, and the house style (habit 3) asks for one. Here it would be a second copy of
+//! the layout with nothing to do:
+//!
+//! - A method buffer is read once, by one `parse`, into a `Repr` that borrows its variable
+//!   fields from the buffer: nothing is copied, so a view saves no work.
+//! - smoltcp's accessors index without checks once `check_len` has passed, and panic if it was
+//!   skipped; in a driver a panic is a bugcheck, so every read here goes through the checked
+//!   helpers below and a view would only wrap them.
+//! - Nothing is modified in place: an OUT struct is written whole by `emit` (padding as zero)
+//!   and an IN buffer is only read, so setters on a mutable view would have no caller.
+//! - Method 4's outer address has no fixed offset: it follows from `L1` and InBufferSize, which
+//!   a view's fixed accessors cannot express without the parse step anyway.
 
 mod c_layout;
 pub mod get_preshared_key_for_id;

@@ -8,7 +8,9 @@
 
 use super::{WireError, bytes, clear, len_u32, put, u32_at, variable};
 
-mod field {
+/// The layout, written once: byte ranges (single bytes as offsets), checked against the C
+/// structs by `c_layout`.
+pub(super) mod field {
     use crate::wire::Field;
     pub const SHARED_SECRET_SIZE: Field = 0..4;
     pub const SHARED_SECRET: usize = SHARED_SECRET_SIZE.end;
@@ -16,12 +18,6 @@ mod field {
 
 /// Offset of `SharedSecret`: the fixed part of SPEC §3 rule 3.
 pub const FIXED_LEN: usize = field::SHARED_SECRET;
-
-pub(super) mod offsets {
-    //! Field offsets for the compile-time layout check.
-    pub const SHARED_SECRET_SIZE: usize = super::field::SHARED_SECRET_SIZE.start;
-    pub const SHARED_SECRET: usize = super::field::SHARED_SECRET;
-}
 
 /// The raw fields of a `SetCHAPSharedSecret_IN`.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -8,18 +8,15 @@
 
 use super::{WireError, bytes, put};
 
-mod field {
+/// The layout, written once: byte ranges (single bytes as offsets), checked against the C
+/// structs by `c_layout`.
+pub(super) mod field {
     use crate::wire::Field;
     pub const GENERATIONAL_GUID: Field = 0..16;
 }
 
 /// Size of the IN struct: all of it is fixed (SPEC §3 rule 3).
 pub const FIXED_LEN: usize = field::GENERATIONAL_GUID.end;
-
-pub(super) mod offsets {
-    //! Field offsets for the compile-time layout check.
-    pub const GENERATIONAL_GUID: usize = super::field::GENERATIONAL_GUID.start;
-}
 
 /// The raw fields of a `SetGenerationalGuid_IN`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

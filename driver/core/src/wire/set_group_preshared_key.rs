@@ -8,7 +8,9 @@
 
 use super::{WireError, bytes, clear, len_u32, put, u32_at, variable};
 
-mod field {
+/// The layout, written once: byte ranges (single bytes as offsets), checked against the C
+/// structs by `c_layout`.
+pub(super) mod field {
     use crate::wire::Field;
     pub const KEY_SIZE: Field = 0..4;
     pub const KEY: usize = KEY_SIZE.end;
@@ -16,12 +18,6 @@ mod field {
 
 /// Offset of `Key`: the fixed part of SPEC §3 rule 3.
 pub const FIXED_LEN: usize = field::KEY;
-
-pub(super) mod offsets {
-    //! Field offsets for the compile-time layout check.
-    pub const KEY_SIZE: usize = super::field::KEY_SIZE.start;
-    pub const KEY: usize = super::field::KEY;
-}
 
 /// The raw fields of a `SetGroupPresharedKey_IN`.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,9 @@
 
 use super::{Field, WireError, bytes, clear, len_u32, put, u8_at, u32_at, u64_at, variable};
 
-mod field {
+/// The layout, written once: byte ranges (single bytes as offsets), checked against the C
+/// structs by `c_layout`.
+pub(super) mod field {
     use crate::wire::Field;
     pub const PORT_NUMBER: Field = 0..4;
     // 4..8 is padding: SecurityFlags is a ULONGLONG, aligned to 8.
@@ -23,17 +25,6 @@ mod field {
 
 /// Offset of `Id`, the first variable field: the fixed part of SPEC §3 rule 3.
 pub const FIXED_LEN: usize = field::ID;
-
-pub(super) mod offsets {
-    //! Field offsets for the compile-time layout check.
-    use super::field;
-    pub const PORT_NUMBER: usize = field::PORT_NUMBER.start;
-    pub const SECURITY_FLAGS: usize = field::SECURITY_FLAGS.start;
-    pub const ID_TYPE: usize = field::ID_TYPE;
-    pub const ID_SIZE: usize = field::ID_SIZE.start;
-    pub const KEY_SIZE: usize = field::KEY_SIZE.start;
-    pub const ID: usize = field::ID;
-}
 
 /// The raw fields of a `SetPresharedKeyForId_IN`.
 #[derive(Clone, Copy, PartialEq, Eq)]

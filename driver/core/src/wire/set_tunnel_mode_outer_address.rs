@@ -22,7 +22,9 @@
 use super::ip_address::{self, IscsiIpAddress};
 use super::{WireError, clear, put, u32_at};
 
-mod field {
+/// The layout, written once: byte ranges (single bytes as offsets), checked against the C
+/// structs by `c_layout`.
+pub(super) mod field {
     use crate::wire::Field;
     pub const PORT_NUMBER: Field = 0..4;
     /// Where the destination starts, in both shapes.
@@ -38,13 +40,6 @@ pub const FIXED_STRIDE_LEN: usize = FIXED_STRIDE_OUTER_ADDRESS + ip_address::C_L
 /// Offset of the outer address in the fixed stride (552), whatever `L1` says.
 pub const FIXED_STRIDE_OUTER_ADDRESS: usize =
     (field::DESTINATION_ADDRESS + ip_address::C_LEN).next_multiple_of(4);
-
-pub(super) mod offsets {
-    //! Field offsets for the compile-time layout check.
-    use super::field;
-    pub const PORT_NUMBER: usize = field::PORT_NUMBER.start;
-    pub const DESTINATION_ADDRESS: usize = field::DESTINATION_ADDRESS;
-}
 
 /// Which of the two shapes of SPEC §2 a buffer has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,8 +178,6 @@ fn outer_offset(shape: Shape, destination: &IscsiIpAddress<'_>) -> Option<usize>
     }
 }
 
-const _: () = assert!(FIXED_LEN == 38);
-const _: () = assert!(FIXED_STRIDE_OUTER_ADDRESS == 552 && FIXED_STRIDE_LEN == 1100);
 // With valid lengths, a packed buffer is always shorter than the fixed stride.
 const _: () = assert!(
     (FIXED_LEN + ip_address::MAX_TEXT_ADDRESS_LEN).next_multiple_of(4)

@@ -7,7 +7,9 @@
 use super::{WireError, clear, put, u32_at};
 use crate::consts::IsdscStatus;
 
-mod field {
+/// The layout, written once: byte ranges (single bytes as offsets), checked against the C
+/// structs by `c_layout`.
+pub(super) mod field {
     use crate::wire::Field;
     pub const STATUS: Field = 0..4;
 }
