@@ -13,7 +13,7 @@ use std::path::Path;
 use iscsisec_core::consts::{OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID};
 use iscsisec_core::record::{MAX_RECORD_LEN, Record, RecordRef};
 use iscsisec_core::store::MemoryStore;
-use iscsisec_core::validate::{Destination, Identifier, OuterAddress, PortSelector, SecurityFlags};
+use iscsisec_core::domain::{Destination, Identifier, OuterAddress, PortSelector, SecurityFlags};
 use iscsisec_core::wire::IscsiIpAddress;
 use iscsisec_core::{AdapterConfig, Guid, Provider};
 

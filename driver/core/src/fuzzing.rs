@@ -10,13 +10,13 @@ use alloc::vec::Vec;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::consts::{
-    Guid, IsdscStatus, NtStatus, OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID,
-};
+use crate::consts::{OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID};
+use crate::guid::Guid;
 use crate::platform::{Platform, RandomError};
 use crate::provider::{AdapterConfig, Provider};
 use crate::reclaim::{EpochDomain, EpochPlatform, ReaderSlot, Threads};
 use crate::record::{MAX_RECORD_LEN, Record, RecordRef};
+use crate::status::{IsdscStatus, NtStatus};
 use crate::store::MemoryStore;
 use crate::table::Table;
 use crate::testing::{FaultStore, Scenario};
@@ -215,7 +215,7 @@ pub fn record(data: &[u8]) {
         return;
     };
     let mut buf = Zeroizing::new([0u8; MAX_RECORD_LEN]);
-    let n = record.as_ref().encode(buf.as_mut_slice());
+    let n = record.as_record_ref().encode(buf.as_mut_slice());
     let Ok(n) = n else {
         panic!("a decoded record does not re-encode")
     };

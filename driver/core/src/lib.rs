@@ -6,7 +6,7 @@
 //!   ┌──────────────▼────────────────────────────────────────────▼─────────┐
 //!   │ provider   dispatch, SPEC §3 transport rules, SPEC §4 semantics     │
 //!   │ wire       byte-exact views of every IN and OUT buffer              │
-//!   │ validate   ports, flags, identifiers, key and secret sizes          │
+//!   │ domain     ports, flags, identifiers, addresses: parsed = valid     │
 //!   │ table      explicit keys, group key, tunnel map, CHAP secret        │
 //!   │ lookup     the hot-path reader (copies the key into your buffer)    │
 //!   │ chap       mutual CHAP: challenges, answers, SPEC §5 refusals       │
@@ -53,6 +53,8 @@ extern crate std;
 
 pub mod chap;
 pub mod consts;
+pub mod domain;
+pub mod guid;
 pub mod lookup;
 pub mod platform;
 pub mod provider;
@@ -64,9 +66,9 @@ pub mod provider;
 pub mod reclaim;
 pub mod record;
 pub mod secret;
+pub mod status;
 pub mod store;
 pub mod table;
-pub mod validate;
 pub mod wire;
 
 #[cfg(any(test, feature = "fuzzing"))]
@@ -79,9 +81,10 @@ mod proptests;
 pub mod testing;
 
 pub use chap::{ChapAuthenticator, ChapConfig, ChapRefusal, ConnectionSecurity, MutualChap};
-pub use consts::{Guid, IsdscStatus, NtStatus};
+pub use domain::{IdType, Identifier, PortSelector, SecurityFlags};
+pub use guid::Guid;
 pub use lookup::{ChapSecretBuffer, KeyBuffer, KeySource, LookupMiss, Reader};
 pub use platform::{Platform, RandomError};
 pub use provider::{AdapterConfig, LoadReport, MethodResult, Provider, StartError};
+pub use status::{IsdscStatus, NtStatus};
 pub use store::{RecordStore, StoreError};
-pub use validate::{IdType, Identifier, PortSelector, SecurityFlags};

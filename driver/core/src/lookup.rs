@@ -12,12 +12,12 @@
 
 use core::fmt;
 
+use crate::domain::{Identifier, PortSelector};
 use crate::platform::Platform;
 use crate::reclaim::map::ReadHandle;
 use crate::reclaim::node::NodeRef;
 use crate::secret::{MAX_CHAP_SECRET_LEN, MAX_PRESHARED_KEY_LEN, SecretBuffer};
 use crate::table::{self, ExplicitMiss};
-use crate::validate::{Identifier, PortSelector};
 
 /// Where a looked-up key came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,8 @@ use alloc::vec::Vec;
 use proptest::collection::vec as pvec;
 use proptest::prelude::*;
 
+use crate::domain::Identifier;
 use crate::record::Record;
-use crate::validate::Identifier;
 use crate::wire::set_tunnel_mode_outer_address::{FIXED_STRIDE_LEN, Shape};
 use crate::wire::{
     GetPresharedKeyForIdIn, IscsiIpAddress, SetChapSharedSecretIn, SetGroupPresharedKeyIn,

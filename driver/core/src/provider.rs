@@ -1,8 +1,8 @@
 //! The WMI method provider: SPEC §3 transport rules and SPEC §4 semantics.
 //!
 //! ```text
-//!   host ──► provider (this file) ──► wire ──► validate ──► record ──► RecordStore
-//!                                                         └──────────► table
+//!   host ──► provider (this file) ──► wire ──► domain ──► record ──► RecordStore
+//!                                                       └──────────► table
 //! ```
 //!
 //! [`Provider::execute_method`] is what `EvtWmiInstanceExecuteMethod` (KMDF) or
@@ -13,16 +13,16 @@
 use core::fmt;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::consts::{
-    Guid, IsdscStatus, NtStatus, OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID, method,
-};
+use crate::consts::{OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID, method};
+use crate::domain::{self, Destination, Identifier, OuterAddress, PortSelector, SecurityFlags};
+use crate::guid::Guid;
 use crate::lookup::{ChapSecretBuffer, KeyBuffer, KeySource, LookupMiss, Reader};
 use crate::platform::{Platform, RandomError};
 use crate::reclaim::OutOfMemory;
 use crate::record::{self, Loaded, MAX_RECORD_LEN, Record, RecordName, RecordRef};
+use crate::status::{IsdscStatus, NtStatus};
 use crate::store::{RecordStore, StoreError};
 use crate::table::{ExplicitMiss, Table, TunnelEntry};
-use crate::validate::{self, Destination, Identifier, OuterAddress, PortSelector, SecurityFlags};
 use crate::wire::{
     self, GetPresharedKeyForIdIn, GetPresharedKeyForIdOut, SetChapSharedSecretIn,
     SetGenerationalGuidIn, SetGroupPresharedKeyIn, SetPresharedKeyForIdIn,
@@ -190,8 +190,8 @@ impl From<IsdscStatus> for Out {
 /// Why an operation failed: the status its OUT carries.
 struct Refused(IsdscStatus);
 
-impl From<validate::ValidationError> for Refused {
-    fn from(e: validate::ValidationError) -> Refused {
+impl From<domain::ValidationError> for Refused {
+    fn from(e: domain::ValidationError) -> Refused {
         Refused(IsdscStatus::from(e))
     }
 }
@@ -479,7 +479,7 @@ impl<S: RecordStore, P: Platform> Provider<S, P> {
         let port = PortSelector::parse(req.port_number, self.config.port_count)?;
         let flags = SecurityFlags::parse(req.security_flags)?;
         let id = Identifier::parse(req.id_type, req.id)?;
-        let key = validate::preshared_key(req.key)?;
+        let key = domain::preshared_key(req.key)?;
         let Some(key) = key else {
             let change = self.table.prepare_psk(port, &id, None)?;
             self.store.remove(RecordName::psk(port, &id).as_str())?;
@@ -527,7 +527,7 @@ impl<S: RecordStore, P: Platform> Provider<S, P> {
         &mut self,
         req: &SetGroupPresharedKeyIn<'_>,
     ) -> Result<IsdscStatus, Refused> {
-        let key = validate::preshared_key(req.key)?;
+        let key = domain::preshared_key(req.key)?;
         let node = self.table.prepare_value(key)?;
         match key {
             None => self.store.remove(RecordName::GROUP_KEY.as_str())?,
@@ -617,7 +617,7 @@ impl<S: RecordStore, P: Platform> Provider<S, P> {
         &mut self,
         req: &SetChapSharedSecretIn<'_>,
     ) -> Result<IsdscStatus, Refused> {
-        let secret = validate::chap_secret(req.shared_secret)?;
+        let secret = domain::chap_secret(req.shared_secret)?;
         let node = self.table.prepare_value(secret)?;
         let status = match secret {
             None => {

@@ -43,11 +43,11 @@
 use core::fmt;
 use sha2::{Digest, Sha256};
 
-use crate::store::StoreError;
-use crate::validate::{
+use crate::domain::{
     self, Destination, Identifier, MAX_NAME_ID_LEN, OuterAddress, PortSelector, SecurityFlags,
     TextAddress,
 };
+use crate::store::StoreError;
 use crate::wire::ip_address::MAX_TEXT_ADDRESS_UNITS;
 
 /// The four magic bytes every record starts with.
@@ -444,9 +444,9 @@ impl fmt::Debug for Record<'_> {
 }
 
 impl<'a> Record<'a> {
-    /// The same record as a [`RecordRef`], to encode or name it.
+    /// The same record as a [`RecordRef`] borrowing from this one, to encode or name it.
     #[must_use]
-    pub fn as_ref(&self) -> RecordRef<'_> {
+    pub fn as_record_ref(&self) -> RecordRef<'_> {
         match self {
             Record::Psk {
                 port,
@@ -477,7 +477,7 @@ impl<'a> Record<'a> {
     /// The name this record belongs under.
     #[must_use]
     pub fn name(&self) -> RecordName {
-        self.as_ref().name()
+        self.as_record_ref().name()
     }
 
     /// Decodes stored bytes found under `name`.
@@ -601,7 +601,7 @@ fn decode_payload(kind: u8, payload: &[u8]) -> Result<Record<'_>, RecordError> {
             if id.as_bytes() != raw_id {
                 return Err(RecordError::BadPayload);
             }
-            let key = validate::preshared_key(r.take(key_len)?)
+            let key = domain::preshared_key(r.take(key_len)?)
                 .map_err(|_| RecordError::BadPayload)?
                 .ok_or(RecordError::BadPayload)?;
             Record::Psk {
@@ -612,7 +612,7 @@ fn decode_payload(kind: u8, payload: &[u8]) -> Result<Record<'_>, RecordError> {
             }
         }
         KIND_GROUP_KEY => Record::GroupKey(
-            validate::preshared_key(r.take(payload.len())?)
+            domain::preshared_key(r.take(payload.len())?)
                 .map_err(|_| RecordError::BadPayload)?
                 .ok_or(RecordError::BadPayload)?,
         ),
@@ -634,7 +634,7 @@ fn decode_payload(kind: u8, payload: &[u8]) -> Result<Record<'_>, RecordError> {
             Record::GenerationalGuid(guid)
         }
         KIND_CHAP_SECRET => Record::ChapSecret(
-            validate::chap_secret(r.take(payload.len())?)
+            domain::chap_secret(r.take(payload.len())?)
                 .map_err(|_| RecordError::BadPayload)?
                 .ok_or(RecordError::BadPayload)?,
         ),
@@ -899,7 +899,7 @@ mod tests {
             let decoded = Record::decode(case.name().as_str(), &bytes).unwrap();
             assert_eq!(decoded.name(), case.name());
             // Re-encoding the decoded record gives the same bytes.
-            let again = encode(decoded.as_ref());
+            let again = encode(decoded.as_record_ref());
             assert_eq!(again, bytes);
         }
     }
@@ -1109,8 +1109,8 @@ mod tests {
         let errors: [&dyn core::error::Error; 5] = [
             &RecordError::ChecksumMismatch,
             &crate::wire::WireError::Truncated,
-            &validate::ValidationError::IdBadByte,
-            &validate::ValidationError::InvalidPortNumber,
+            &domain::ValidationError::IdBadByte,
+            &domain::ValidationError::InvalidPortNumber,
             &StoreError { what: "write" },
         ];
         let texts: Vec<_> = errors.iter().map(|e| e.to_string()).collect();

@@ -26,12 +26,12 @@ use core::hash::Hasher;
 
 use siphasher::sip::SipHasher13;
 
+use crate::domain::{Destination, IdType, Identifier, OuterAddress, PortSelector, SecurityFlags};
 use crate::platform::Platform;
 use crate::reclaim::OutOfMemory;
 use crate::reclaim::map::{Chain, View, WriteHandle};
 use crate::reclaim::node::{KIND_DAMAGED, KIND_KEY, KIND_VALUE, NewNode, NodeRef, NodeSpec};
 use crate::record::RecordName;
-use crate::validate::{Destination, IdType, Identifier, OuterAddress, PortSelector, SecurityFlags};
 
 /// Slot of the group key.
 const SLOT_GROUP_KEY: usize = 0;
@@ -87,14 +87,12 @@ impl<'a> SecretEntry<'a> {
 
     /// Number of secret bytes (not secret itself: `show` reports it).
     #[must_use]
+    #[expect(
+        clippy::len_without_is_empty,
+        reason = "a stored secret holds 1 to 256 bytes: `is_empty` would always be false"
+    )]
     pub fn len(&self) -> usize {
         self.0.value().len()
-    }
-
-    /// Never true: a stored secret holds at least one byte.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.0.value().is_empty()
     }
 }
 

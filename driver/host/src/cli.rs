@@ -24,8 +24,8 @@ use clap::{Args, Parser, Subcommand};
 use iscsisec_core::consts::{
     OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID, class_by_name, method,
 };
+use iscsisec_core::domain::ValidationError;
 use iscsisec_core::provider::out_size;
-use iscsisec_core::validate::ValidationError;
 use iscsisec_core::wire::{
     GetPresharedKeyForIdIn, GetPresharedKeyForIdOut, SetChapSharedSecretIn, SetGroupPresharedKeyIn,
     SetPresharedKeyForIdIn, SetTunnelModeOuterAddressIn, StatusOut,

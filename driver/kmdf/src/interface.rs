@@ -21,7 +21,7 @@ use core::ptr;
 use core::slice;
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering, fence};
 
-use iscsisec_core::validate::{Identifier, PortSelector};
+use iscsisec_core::domain::{Identifier, PortSelector};
 use iscsisec_core::{ChapSecretBuffer, Guid, KeyBuffer, KeySource, Reader};
 
 use crate::layout::QUERY_INTERFACE_CONFIG_SIZE;

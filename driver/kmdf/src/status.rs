@@ -8,7 +8,7 @@
 //! unchanged. Everything else the driver can report — the provider not running, the core's
 //! start-up and lookup errors, the pool running out — is mapped here and nowhere else.
 
-use iscsisec_core::validate::ValidationError;
+use iscsisec_core::domain::ValidationError;
 use iscsisec_core::{LookupMiss, MethodResult, NtStatus, StartError};
 
 use crate::memory::OutOfMemory;

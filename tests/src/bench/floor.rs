@@ -20,8 +20,8 @@ use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher};
 
+use iscsisec_core::domain::MAX_NAME_ID_LEN;
 use iscsisec_core::secret::MAX_PRESHARED_KEY_LEN;
-use iscsisec_core::validate::MAX_NAME_ID_LEN;
 use iscsisec_core::{Identifier, KeySource, PortSelector};
 use siphasher::sip::SipHasher13;
 

@@ -6,7 +6,7 @@
 //! ```
 
 use super::{WireError, bytes, clear, len_u32, put, u8_at, u32_at, u64_at, variable};
-use crate::consts::IsdscStatus;
+use crate::status::IsdscStatus;
 
 /// The layout, written once: byte ranges (single bytes as offsets), checked against the C
 /// structs by `c_layout`.

@@ -56,7 +56,7 @@ pub struct IscsiIpAddress<'a> {
     pub ipv6_scope_id: u32,
     /// `TextAddress`: the `L` bytes of the counted string as sent (UTF-16LE, possibly with a
     /// NUL and padding); its length is `L`. The wire allows any `L` up to 65,535; whether it
-    /// is valid (even, at most [`MAX_TEXT_ADDRESS_LEN`]) is `validate`'s decision.
+    /// is valid (even, at most [`MAX_TEXT_ADDRESS_LEN`]) is [`crate::domain`]'s decision.
     pub text_address: &'a [u8],
 }
 

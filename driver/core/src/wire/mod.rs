@@ -1,7 +1,7 @@
 //! Byte-exact views of every IN and OUT buffer of SPEC §2.
 //!
 //! ```text
-//!   provider ──► wire (this module) ──► validate ──► table
+//!   provider ──► wire (this module) ──► domain ──► table
 //! ```
 //!
 //! One file per C struct. Each has a `mod field` of byte ranges, its one layout table (visible
@@ -18,7 +18,7 @@
 //! (SPEC §2); `set_tunnel_mode_outer_address` tells them apart by InBufferSize.
 //!
 //! A `Repr` here is the raw meaning of the bytes (integers and byte slices). Whether those
-//! values are allowed is decided by `validate`, which turns them into typed values.
+//! values are allowed is decided by [`crate::domain`], which turns them into typed values.
 //!
 //! # Why there is no `Packet<T>` view
 //!

@@ -5,7 +5,7 @@
 //! ```
 
 use super::{WireError, clear, put, u32_at};
-use crate::consts::IsdscStatus;
+use crate::status::IsdscStatus;
 
 /// The layout, written once: byte ranges (single bytes as offsets), checked against the C
 /// structs by `c_layout`.

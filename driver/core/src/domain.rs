@@ -1,20 +1,23 @@
-//! SPEC §4 validation: raw wire values in, typed values out.
+//! The domain types: ports, flags, identifiers, addresses, each valid once it exists.
 //!
 //! ```text
-//!   provider ──► wire ──► validate (this file) ──► table
+//!   provider ──► wire ──► domain (this file) ──► table, record, lookup
 //! ```
 //!
-//! Every function here takes the raw integers and byte slices of a [`crate::wire`] `Repr` and
-//! returns a value whose invariants hold (a port the adapter has, an identifier of a supported
-//! type and size in its normalised form, a key of 1 to 256 bytes) or the one [`ValidationError`]
-//! that SPEC names for the first failed check. [`IsdscStatus::from`] is the only place that maps
-//! these errors to status codes.
+//! These are the values the table holds and the lookup takes ([`PortSelector`],
+//! [`SecurityFlags`], [`Identifier`], [`Destination`], [`OuterAddress`]), and SPEC §4 validation
+//! is how they are made: every `parse` here (and [`preshared_key`], [`chap_secret`]) takes the
+//! raw integers and byte slices of a [`crate::wire`] `Repr` and returns a value whose invariants
+//! hold (a port the adapter has, an identifier of a supported type and size in its normalised
+//! form, a key of 1 to 256 bytes) or the one [`ValidationError`] that SPEC names for the first
+//! failed check. [`IsdscStatus::from`] is the only place that maps these errors to status codes.
 
 use core::fmt;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::consts::{ALL_PORTS, IsdscStatus, id_type, ip_address_type, security_flag};
+use crate::consts::{ALL_PORTS, id_type, ip_address_type, security_flag};
 use crate::secret::{MAX_CHAP_SECRET_LEN, MAX_PRESHARED_KEY_LEN};
+use crate::status::IsdscStatus;
 use crate::wire::IscsiIpAddress;
 use crate::wire::ip_address::{MAX_TEXT_ADDRESS_LEN, MAX_TEXT_ADDRESS_UNITS};
 
