@@ -13,8 +13,8 @@ use std::cell::Cell;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use iscsisec_core::fuzzing::{TestPlatform, fingerprint, test_platform};
 use iscsisec_core::store::MemoryStore;
+use iscsisec_core::testing::{TestPlatform, fingerprint, test_platform};
 use iscsisec_core::wire::{GetPresharedKeyForIdOut, StatusOut};
 use iscsisec_core::{
     AdapterConfig, Guid, Identifier, IsdscStatus, KeyBuffer, PortSelector, Provider,

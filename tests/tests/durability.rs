@@ -20,11 +20,11 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use iscsisec_core::fuzzing::{TestPlatform, fingerprint, test_platform};
 use iscsisec_core::record::{MAX_RECORD_LEN, Record, RecordName, RecordRef};
 use iscsisec_core::store::MemoryStore;
 use iscsisec_core::table::Table;
 use iscsisec_core::testing::{FaultStore, Op, Scenario};
+use iscsisec_core::testing::{TestPlatform, fingerprint, test_platform};
 use iscsisec_core::wire::{GetPresharedKeyForIdOut, StatusOut};
 use iscsisec_core::{
     AdapterConfig, Guid, Identifier, IsdscStatus, KeyBuffer, LookupMiss, PortSelector, Provider,

@@ -15,9 +15,9 @@
 use std::collections::BTreeMap;
 
 use iscsisec_core::consts::{OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID};
-use iscsisec_core::fuzzing::{TestPlatform, test_platform};
 use iscsisec_core::store::MemoryStore;
 use iscsisec_core::testing::{FaultHandle, FaultStore, Scenario};
+use iscsisec_core::testing::{TestPlatform, test_platform};
 use iscsisec_core::{
     AdapterConfig, Guid, Identifier, KeyBuffer, KeySource, PortSelector, Provider,
 };

@@ -19,10 +19,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use iscsisec_core::consts::{OPERATIONS_GUID, SECURITY_CONFIG_OPERATIONS_GUID, method};
-use iscsisec_core::fuzzing::{TestPlatform, test_platform};
 use iscsisec_core::record::{Record, RecordRef};
 use iscsisec_core::store::MemoryStore;
 use iscsisec_core::testing::FaultStore;
+use iscsisec_core::testing::{TestPlatform, test_platform};
 use iscsisec_core::wire::{
     SetChapSharedSecretIn, SetGroupPresharedKeyIn, SetPresharedKeyForIdIn, StatusOut,
 };

@@ -589,7 +589,9 @@ fn check_target_challenge(challenge: &[u8]) -> Result<(), ChapRefusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reclaim::{EpochDomain, EpochPlatform, ReaderSlot, Threads};
+    use crate::fuzzing::{Call, Class};
+    use crate::testing::buffers::chap_secret_in;
+    use crate::testing::{TestPlatform, TestRandom, platform_with};
     use std::format;
     use std::string::ToString;
     use std::vec::Vec;
@@ -652,26 +654,9 @@ mod tests {
         b
     }
 
-    /// A platform whose random source gives `Some(byte)` repeated, or fails for `None`.
-    #[derive(Debug)]
-    struct SeedThreads(Option<u8>);
-
-    impl Threads for SeedThreads {
-        fn with_slot<R>(&self, _: &EpochDomain, f: impl FnOnce(Option<&mut ReaderSlot>) -> R) -> R {
-            f(None)
-        }
-
-        fn fill_random(&self, out: &mut [u8]) -> Result<(), RandomError> {
-            let byte = self.0.ok_or(RandomError)?;
-            out.fill(byte);
-            Ok(())
-        }
-    }
-
-    fn seeded(byte: Option<u8>) -> EpochPlatform<SeedThreads> {
-        static DOMAIN: spin::Once<EpochDomain> = spin::Once::new();
-        let domain = DOMAIN.call_once(|| EpochDomain::new(0).unwrap());
-        EpochPlatform::new(domain, SeedThreads(byte))
+    /// A test platform whose random source gives `Some(byte)` repeated, or fails for `None`.
+    fn seeded(byte: Option<u8>) -> TestPlatform {
+        platform_with(byte.map_or(TestRandom::Fails, TestRandom::Repeat))
     }
 
     fn with_seed(config: ChapConfig, seed: u8) -> ChapAuthenticator {
@@ -1286,19 +1271,12 @@ mod tests {
 
     /// Method 71 through the provider, as the driver receives it.
     fn set_chap<S: crate::RecordStore, P: Platform>(p: &mut crate::Provider<S, P>, secret: &[u8]) {
-        let mut buffer = std::vec![0u8; 4 + secret.len()];
-        let size = u32::try_from(secret.len()).unwrap().to_le_bytes();
-        buffer[..4].copy_from_slice(&size);
-        buffer[4..].copy_from_slice(secret);
-        let in_size = u32::try_from(buffer.len()).unwrap();
-        let result = p.execute_method(
-            &crate::consts::OPERATIONS_GUID,
+        let call = Call::new(
+            Class::Operations,
             crate::consts::method::SET_CHAP_SHARED_SECRET,
-            &mut buffer,
-            in_size,
-            4,
+            chap_secret_in(secret),
         );
-        assert_eq!(result.status, crate::NtStatus::SUCCESS);
+        assert_eq!(call.execute(p).0.status, crate::NtStatus::SUCCESS);
     }
 
     #[test]
@@ -1306,7 +1284,7 @@ mod tests {
         let (mut provider, _) = crate::Provider::start(
             crate::store::MemoryStore::new(),
             crate::AdapterConfig::default(),
-            crate::fuzzing::test_platform(),
+            crate::testing::test_platform(),
         )
         .unwrap();
         let reader = provider.reader();

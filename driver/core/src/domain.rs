@@ -528,6 +528,7 @@ impl fmt::Display for OuterAddress {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::buffers::{Address, utf16};
     use alloc::string::ToString;
     use alloc::vec;
     use alloc::vec::Vec;
@@ -664,17 +665,6 @@ mod tests {
         );
     }
 
-    /// UTF-16LE bytes of `s`.
-    fn utf16(s: &str) -> Vec<u8> {
-        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
-    }
-
-    fn text(bytes: &[u8]) -> IscsiIpAddress<'_> {
-        let mut a = IscsiIpAddress::zeroed(0);
-        a.text_address = bytes;
-        a
-    }
-
     #[test]
     fn text_is_the_units_before_the_first_nul_within_l() {
         let t = TextAddress::parse(&utf16("gw.example")).unwrap();
@@ -738,8 +728,8 @@ mod tests {
         let long = [0u8; 514];
         for bytes in [&odd[..], &long[..]] {
             for t in 0..=4 {
-                let mut a = text(bytes);
-                a.address_type = t;
+                let a = Address::raw(t, bytes);
+                let a = a.view();
                 assert_eq!(
                     Destination::parse(&a),
                     Err(ValidationError::TextAddressLength),
@@ -753,34 +743,36 @@ mod tests {
             }
         }
         // An even length up to 512 of anything is fine for a type that is not text.
-        let mut v4 = text(&[0x41; 512]);
-        v4.address_type = 1;
-        v4.ipv4_address = [10, 0, 0, 1];
+        let mut v4 = Address {
+            text_address: vec![0x41; 512],
+            ..Address::ipv4([10, 0, 0, 1])
+        };
         assert_eq!(
-            Destination::parse(&v4),
+            Destination::parse(&v4.view()),
             Ok(Destination::Ipv4([10, 0, 0, 1]))
         );
         v4.address_type = 3;
-        assert_eq!(OuterAddress::parse(&v4), Ok(None));
+        assert_eq!(OuterAddress::parse(&v4.view()), Ok(None));
     }
 
     #[test]
     fn addresses() {
-        let upper = utf16("Target.Example");
-        let lower = utf16("target.example");
-        let d = Destination::parse(&text(&upper)).unwrap();
-        assert_eq!(d, Destination::parse(&text(&lower)).unwrap());
+        let upper = Address::text("Target.Example");
+        let lower = Address::text("target.example");
+        let d = Destination::parse(&upper.view()).unwrap();
+        assert_eq!(d, Destination::parse(&lower.view()).unwrap());
         assert_eq!(d.to_string(), "target.example");
         // The outer address keeps its case, and prints lower-cased.
-        let o = OuterAddress::parse(&text(&upper)).unwrap().unwrap();
-        assert_eq!(o, OuterAddress::Text(TextAddress::parse(&upper).unwrap()));
+        let o = OuterAddress::parse(&upper.view()).unwrap().unwrap();
+        let upper_text = TextAddress::parse(&upper.text_address).unwrap();
+        assert_eq!(o, OuterAddress::Text(upper_text));
         assert_eq!(o.to_string(), "target.example");
         assert_eq!(
-            Destination::parse(&text(&[])),
+            Destination::parse(&Address::text("").view()),
             Err(ValidationError::InvalidAddress)
         );
         assert_eq!(
-            OuterAddress::parse(&text(&[0, 0])),
+            OuterAddress::parse(&Address::raw(0, &[0, 0]).view()),
             Err(ValidationError::InvalidAddress)
         );
         assert_eq!(
@@ -792,15 +784,19 @@ mod tests {
             OuterAddress::parse(&IscsiIpAddress::zeroed(4)),
             Err(ValidationError::InvalidAddress)
         );
-        let mut v6 = IscsiIpAddress::zeroed(2);
-        v6.ipv6_address[15] = 1;
-        v6.ipv6_flow_info = 9;
-        let mut v6b = v6;
-        v6b.ipv6_flow_info = 10;
-        v6b.ipv6_scope_id = 3;
-        assert_eq!(Destination::parse(&v6), Destination::parse(&v6b));
+        let mut loopback = [0; 16];
+        loopback[15] = 1;
+        let v6 = Address::ipv6(loopback, 9, 0);
+        let v6b = Address::ipv6(loopback, 10, 3);
         assert_eq!(
-            OuterAddress::parse(&v6b).unwrap().unwrap().to_string(),
+            Destination::parse(&v6.view()),
+            Destination::parse(&v6b.view())
+        );
+        assert_eq!(
+            OuterAddress::parse(&v6b.view())
+                .unwrap()
+                .unwrap()
+                .to_string(),
             "::1%3"
         );
     }

@@ -1,23 +1,25 @@
 //! Property tests: every IN buffer round-trips through emit and parse, no byte string panics
-//! a parser, and the fuzz oracle holds on random call sequences.
+//! a parser, the fuzz input format reads back what it wrote, and the fuzz oracle holds on
+//! random call sequences.
 
 use alloc::vec::Vec;
 use proptest::collection::vec as pvec;
 use proptest::prelude::*;
 
+use crate::consts::method;
 use crate::domain::Identifier;
+use crate::fuzzing::{Call, Class, UNKNOWN_METHOD_FACTOR};
 use crate::record::Record;
+use crate::testing::buffers::Address;
 use crate::wire::set_tunnel_mode_outer_address::{FIXED_STRIDE_LEN, Shape};
 use crate::wire::{
-    GetPresharedKeyForIdIn, IscsiIpAddress, SetChapSharedSecretIn, SetGroupPresharedKeyIn,
-    SetPresharedKeyForIdIn, SetTunnelModeOuterAddressIn,
+    GetPresharedKeyForIdIn, SetChapSharedSecretIn, SetGroupPresharedKeyIn, SetPresharedKeyForIdIn,
+    SetTunnelModeOuterAddressIn,
 };
 
-/// The fields of an `ISCSI_IP_Address` and its `TextAddress` bytes (any length up to 600:
-/// valid, odd and oversized).
-type AddressParts = (u32, [u8; 4], [u8; 16], u32, u32, Vec<u8>);
-
-fn address() -> impl Strategy<Value = AddressParts> {
+/// Any `ISCSI_IP_Address`, with `TextAddress` bytes of any length up to 600 (valid, odd and
+/// oversized).
+fn address() -> impl Strategy<Value = Address> {
     (
         any::<u32>(),
         any::<[u8; 4]>(),
@@ -26,17 +28,49 @@ fn address() -> impl Strategy<Value = AddressParts> {
         any::<u32>(),
         pvec(any::<u8>(), 0..600),
     )
+        .prop_map(|(t, v4, v6, flow, scope, text)| Address {
+            address_type: t,
+            ipv4_address: v4,
+            ipv6_address: v6,
+            ipv6_flow_info: flow,
+            ipv6_scope_id: scope,
+            text_address: text,
+        })
 }
 
-fn view(parts: &AddressParts) -> IscsiIpAddress<'_> {
-    let (t, v4, v6, flow, scope, text) = parts;
-    let mut a = IscsiIpAddress::zeroed(*t);
-    a.ipv4_address = *v4;
-    a.ipv6_address = *v6;
-    a.ipv6_flow_info = *flow;
-    a.ipv6_scope_id = *scope;
-    a.text_address = text;
-    a
+/// Any method id the fuzz format carries: every served id, 0, an unknown one.
+fn method_id() -> impl Strategy<Value = u32> {
+    prop_oneof![
+        (0u32..=6),
+        Just(method::SET_CHAP_SHARED_SECRET),
+        (8u32..=255).prop_map(|m| m * UNKNOWN_METHOD_FACTOR),
+    ]
+}
+
+/// Any call the fuzz format can encode, with sizes steered toward meaningful values: the real
+/// input length and an OUT size of 16 (room for either OUT struct) unless dropped to
+/// `u32::MAX`.
+fn call() -> impl Strategy<Value = Call> {
+    (
+        prop_oneof![
+            Just(Class::SecurityConfig),
+            Just(Class::Operations),
+            Just(Class::Other)
+        ],
+        method_id(),
+        any::<(bool, bool, bool)>(),
+        pvec(any::<u8>(), 0..64),
+    )
+        .prop_map(
+            |(class, method_id, (in_max, out_max, store_fails), buffer)| Call {
+                class,
+                method_id,
+                in_size: (!in_max).then(|| u16::try_from(buffer.len()).unwrap()),
+                out_size: (!out_max).then_some(16),
+                store_fails,
+                buffer,
+            },
+        )
 }
 
 /// Under Miri a case costs thousands of times more, and the failure file needs the working
@@ -87,21 +121,21 @@ proptest! {
 
     #[test]
     fn tunnel_round_trips(port: u32, d in address(), o in address(), fixed: bool) {
-        let mut r = SetTunnelModeOuterAddressIn::new(port, view(&d), view(&o));
+        let mut r = SetTunnelModeOuterAddressIn::new(port, d.view(), o.view());
         // A fixed-stride destination text over 514 bytes runs into the outer address; the
         // round trip of such buffers is the parse-first property below.
-        if fixed && d.5.len() <= 514 {
+        if fixed && d.text_address.len() <= 514 {
             r.shape = Shape::FixedStride;
         }
         let mut buf = alloc::vec![0xa5; r.buffer_len()];
         r.emit(&mut buf).unwrap();
         prop_assert_eq!(Shape::of(buf.len()), r.shape);
         let back = SetTunnelModeOuterAddressIn::parse(&buf).unwrap();
-        if r.shape == Shape::FixedStride && d.5.len() > 514 {
+        if r.shape == Shape::FixedStride && d.text_address.len() > 514 {
             // `new` chose the fixed stride for texts WMI would not send, and the destination's
             // text overlaps the outer address: what reads back is the same lengths (so the same
             // answer: the destination's length is refused first), not the same text.
-            prop_assert_eq!(back.destination_address.text_address.len(), d.5.len());
+            prop_assert_eq!(back.destination_address.text_address.len(), d.text_address.len());
             prop_assert_eq!(back.tunnel_mode_outer_address, r.tunnel_mode_outer_address);
         } else {
             prop_assert_eq!(back, r);
@@ -148,16 +182,26 @@ proptest! {
     }
 
     #[test]
-    fn the_fuzz_oracle_holds_on_random_calls(calls in pvec((any::<u8>(), 0u8..9, pvec(any::<u8>(), 0..64)), 1..12)) {
-        // Steer the sizes toward meaningful values: the real input lengths and OUT sizes.
-        let mut data: Vec<u8> = Vec::new();
-        for (op, method, input) in calls {
-            data.push(op);
-            data.push(method);
-            data.extend_from_slice(&(input.len() as u16).to_le_bytes());
-            data.extend_from_slice(&16u16.to_le_bytes());
-            data.extend_from_slice(&(input.len() as u16).to_le_bytes());
-            data.extend_from_slice(&input);
+    fn the_fuzz_format_reads_back_what_it_wrote(calls in pvec(call(), 0..8), tail: u8) {
+        let mut data = Vec::new();
+        for c in &calls {
+            c.encode(&mut data).unwrap();
+        }
+        let mut input = &data[..];
+        for c in &calls {
+            prop_assert_eq!(Call::decode(&mut input), Some(c.clone()));
+        }
+        prop_assert!(Call::decode(&mut input).is_none());
+        // Any byte string decodes: a lone op byte is a call whose other fields read as zero.
+        let lone = Call::decode(&mut &[tail][..]).unwrap();
+        prop_assert!(lone.buffer.is_empty() && lone.method_id == 0);
+    }
+
+    #[test]
+    fn the_fuzz_oracle_holds_on_random_calls(calls in pvec(call(), 1..12)) {
+        let mut data = Vec::new();
+        for c in &calls {
+            c.encode(&mut data).unwrap();
         }
         crate::fuzzing::execute_methods(&data);
     }

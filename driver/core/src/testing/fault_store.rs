@@ -1,10 +1,9 @@
-//! The fault-injecting record store every test of the core uses (feature `fuzzing`, and unit
-//! tests). Not part of the API and never built into the driver.
+//! The fault-injecting record store every storage test of the core uses.
 //!
 //! ```text
 //!   test ──► FaultHandle (scenario, durable contents, operation log)
 //!                │ shared
-//!   Provider ──► FaultStore ──► MemoryStore (what survived: the "medium")
+//!   Provider ──► FaultStore (this file) ──► MemoryStore (what survived: the "medium")
 //! ```
 //!
 //! One store, one [`Scenario`] enum, instead of a hand-written fake per test: healthy,
@@ -12,11 +11,6 @@
 //! operation (the operation takes effect or not, and nothing after it reaches the medium), a
 //! torn write (a store that breaks its all-or-nothing contract, or a failing disk: a prefix of
 //! the record reaches the medium), unreadable entries and an enumeration that fails at load.
-//!
-//! It lives in the core, not in a crate of its own, because the core's own unit tests
-//! (`provider_tests.rs`) use it: a crate depending on the core could not be used there
-//! without linking a second copy of the core whose types would not match. The tests crate
-//! reaches it through the `fuzzing` feature.
 
 use alloc::rc::Rc;
 use alloc::string::String;
