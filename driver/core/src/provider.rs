@@ -700,5 +700,4 @@ fn wipe(buffer: &mut [u8], len: usize) {
 }
 
 #[cfg(test)]
-#[path = "provider_tests.rs"]
 mod tests;
