@@ -153,7 +153,6 @@ fn mutual_round_trip_verifies_and_frees_the_slot() {
         )
         .unwrap();
     assert_eq!(hex(login.response().as_bytes()), expected);
-    assert_eq!(login.challenge().len(), CHALLENGE_LEN);
     assert_eq!(auth.in_progress(), 1);
     // The target computes its answer the RFC 1994 way, checked here against the vector
     // function `md5_response` (itself checked against hashlib above).

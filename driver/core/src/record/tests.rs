@@ -191,7 +191,33 @@ fn tunnel_names_differ_by_port_and_destination() {
     assert_ne!(n1, RecordName::tunnel(PortSelector::Port(1), &a));
     assert_ne!(n1, RecordName::tunnel(PortSelector::Port(0), &b));
     assert!(n1.as_str().starts_with("tunnel-") && n1.as_str().len() == 39);
-    const { assert!(MAX_RECORD_LEN < 1200) };
+}
+
+#[test]
+fn the_longest_record_is_exactly_max_record_len() {
+    // A tunnel mapping between two texts of 256 units is the longest record; a host reads at
+    // most MAX_RECORD_LEN bytes (plus one to see that a file is longer).
+    let text = TextAddress::from_units(&[u16::from(b'x'); 256]).unwrap();
+    let destination = Destination::Text(text);
+    let outer = OuterAddress::Text(text);
+    let longest = RecordRef::Tunnel {
+        port: PortSelector::All,
+        destination: &destination,
+        outer: &outer,
+    };
+    assert_eq!(encode(longest).len(), MAX_RECORD_LEN);
+    let mut short = [0u8; MAX_RECORD_LEN - 1];
+    assert_eq!(longest.encode(&mut short), Err(RecordError::NoRoom));
+    // The longest explicit key (a 255-byte name, a 256-byte key) is shorter.
+    let id = Identifier::parse(2, &[b'a'; 255]).unwrap();
+    let key = [7u8; 256];
+    let psk = RecordRef::Psk {
+        port: PortSelector::All,
+        id: &id,
+        flags: SecurityFlags::parse(0).unwrap(),
+        key: &key,
+    };
+    assert!(encode(psk).len() < MAX_RECORD_LEN);
 }
 
 #[test]

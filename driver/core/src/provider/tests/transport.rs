@@ -87,13 +87,7 @@ fn rule3_short_input_for_each_method() {
     let psk = set_psk_in(0, 1, 2, b"a.example", b"key");
     let cases: [(Guid, u32, Vec<u8>); 6] = [
         (SEC, 1, psk.clone()),
-        (SEC, 2, {
-            let mut v = vec![0; 12];
-            v[4] = 2;
-            v[8] = 3;
-            v.extend_from_slice(b"abc");
-            v
-        }),
+        (SEC, 2, get_psk_in(0, 2, b"abc")),
         (SEC, 3, group_key_in(b"grp")),
         (
             SEC,
@@ -124,13 +118,37 @@ fn rule3_short_input_for_each_method() {
         }
     }
     assert_eq!(fingerprint(p.table()), before);
-    // The fixed parts of SPEC §3: 28, 12, 4, 38, 0, 16, 4.
-    assert_eq!(wire::set_preshared_key_for_id::FIXED_LEN, 28);
-    assert_eq!(wire::get_preshared_key_for_id::FIXED_LEN, 12);
-    assert_eq!(wire::set_group_preshared_key::FIXED_LEN, 4);
-    assert_eq!(wire::set_tunnel_mode_outer_address::FIXED_LEN, 38);
-    assert_eq!(wire::set_generational_guid::FIXED_LEN, 16);
-    assert_eq!(wire::set_chap_shared_secret::FIXED_LEN, 4);
+}
+
+#[test]
+fn rule3_the_fixed_parts_are_exactly_the_spec_sizes() {
+    // SPEC §3: 28, 12, 4, (38,) 0, 16, 4 bytes. One byte short is refused; the fixed part
+    // alone, every declared size 0, is read and answered. Method 4's steps past its 38 bytes
+    // are `tunnel::tunnel_rule3_steps_change_nothing`; ClearCache's 0 is
+    // `clear_cache_accepts_any_input_size` and `rule4_out_is_written_whole_over_a_dirty_buffer`.
+    let mut p = provider();
+    for (class, id, fixed) in [
+        (SEC, 1, 28),
+        (SEC, 2, 12),
+        (SEC, 3, 4),
+        (SEC, 6, 16),
+        (OPS, 71, 4),
+    ] {
+        let mut buf = [0u8; 32];
+        let short = p.execute_method(&class, id, &mut buf, fixed - 1, 16);
+        let r = MethodResult {
+            status: NtStatus::INVALID_PARAMETER,
+            used: 0,
+        };
+        assert_eq!(short, r, "method {id}, {} bytes", fixed - 1);
+        let mut buf = [0u8; 32];
+        let whole = p.execute_method(&class, id, &mut buf, fixed, 16);
+        assert_eq!(
+            whole.status,
+            NtStatus::SUCCESS,
+            "method {id}, {fixed} bytes"
+        );
+    }
 }
 
 #[test]
