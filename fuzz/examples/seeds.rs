@@ -10,7 +10,11 @@
 use std::fs;
 use std::path::Path;
 
-use iscsisec_core::consts::method;
+use iscsisec_core::consts::method::{
+    CLEAR_CACHE, GET_PRESHARED_KEY_FOR_ID as GET_PSK, SET_CHAP_SHARED_SECRET as CHAP,
+    SET_GENERATIONAL_GUID as SET_GUID, SET_GROUP_PRESHARED_KEY as GROUP_KEY,
+    SET_PRESHARED_KEY_FOR_ID as SET_PSK, SET_TUNNEL_MODE_OUTER_ADDRESS as TUNNEL,
+};
 use iscsisec_core::domain::{Destination, Identifier, OuterAddress, PortSelector, SecurityFlags};
 use iscsisec_core::fuzzing::{Call, Class, UNKNOWN_METHOD_FACTOR};
 use iscsisec_core::record::{MAX_RECORD_LEN, Record, RecordRef};
@@ -23,6 +27,23 @@ use iscsisec_core::wire::set_tunnel_mode_outer_address::Shape;
 use iscsisec_core::{AdapterConfig, Provider};
 
 const ALL_PORTS: u32 = 0xFFFF_FFFF;
+
+/// A well-formed call to `MSiSCSI_SecurityConfigOperations`.
+fn sec(method_id: u32, input: Vec<u8>) -> Call {
+    Call::security_config(method_id, input)
+}
+
+/// Method 4 with texts of 0, 1, 255 and 256 units as destination and outer address, in the
+/// shape `tunnel` builds.
+fn text_lengths(port: u32, tunnel: fn(u32, &Address, &Address) -> Vec<u8>) -> Vec<Call> {
+    [0usize, 1, 255, 256]
+        .iter()
+        .map(|&n| {
+            let (d, o) = (Address::text(&"D".repeat(n)), Address::text(&"o".repeat(n)));
+            sec(TUNNEL, tunnel(port, &d, &o))
+        })
+        .collect()
+}
 
 /// Method 4 as WMI marshals it: the outer address at align4(38 + L1).
 fn tunnel(port: u32, destination: &Address, outer: &Address) -> Vec<u8> {
@@ -66,85 +87,70 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
         (
             "set-psk-ipv4",
             vec![
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(0, 0x07, 1, &V4, key),
-                ),
-                Call::security_config(method::GET_PRESHARED_KEY_FOR_ID, get_psk_in(0, 1, &V4)),
+                sec(SET_PSK, set_psk_in(0, 0x07, 1, &V4, key)),
+                sec(GET_PSK, get_psk_in(0, 1, &V4)),
             ],
         ),
         (
             "set-psk-fqdn",
             vec![
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(1, 0x0b, 2, fqdn, key),
-                ),
-                Call::security_config(
-                    method::GET_PRESHARED_KEY_FOR_ID,
-                    get_psk_in(1, 2, b"INITIATOR.example.com"),
-                ),
+                sec(SET_PSK, set_psk_in(1, 0x0b, 2, fqdn, key)),
+                sec(GET_PSK, get_psk_in(1, 2, b"INITIATOR.example.com")),
             ],
         ),
         (
             "set-psk-user-fqdn",
-            vec![Call::security_config(
-                method::SET_PRESHARED_KEY_FOR_ID,
+            vec![sec(
+                SET_PSK,
                 set_psk_in(ALL_PORTS, 0x27, 3, user, &binary_key),
             )],
         ),
         (
             "set-psk-ipv6",
-            vec![Call::security_config(
-                method::SET_PRESHARED_KEY_FOR_ID,
-                set_psk_in(1, 0x53, 5, &V6, b"k"),
-            )],
+            vec![sec(SET_PSK, set_psk_in(1, 0x53, 5, &V6, b"k"))],
         ),
         (
             "get-psk",
             vec![
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(ALL_PORTS, 0x05, 2, fqdn, key),
-                ),
-                Call::security_config(method::GET_PRESHARED_KEY_FOR_ID, get_psk_in(0, 2, fqdn)),
-                Call::security_config(method::GET_PRESHARED_KEY_FOR_ID, get_psk_in(1, 1, &V4)),
+                sec(SET_PSK, set_psk_in(ALL_PORTS, 0x05, 2, fqdn, key)),
+                sec(GET_PSK, get_psk_in(0, 2, fqdn)),
+                sec(GET_PSK, get_psk_in(1, 1, &V4)),
             ],
         ),
         (
             "set-group-key",
             vec![
-                Call::security_config(method::SET_GROUP_PRESHARED_KEY, group_key_in(b"group key")),
-                Call::security_config(method::SET_GROUP_PRESHARED_KEY, group_key_in(b"")),
+                sec(GROUP_KEY, group_key_in(b"group key")),
+                sec(GROUP_KEY, group_key_in(b"")),
             ],
         ),
         (
             "tunnel-ipv4",
-            vec![Call::security_config(
-                method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+            vec![sec(
+                TUNNEL,
                 tunnel(0, &Address::ipv4(V4), &Address::ipv4([198, 51, 100, 1])),
             )],
         ),
         (
             "tunnel-ipv6",
-            vec![Call::security_config(
-                method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+            vec![sec(
+                TUNNEL,
                 tunnel(1, &Address::ipv6(V6, 7, 3), &Address::ipv6(V6, 0x12345, 2)),
             )],
         ),
         (
             "tunnel-text",
             vec![
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(
                         ALL_PORTS,
                         &Address::text("Target.Example.COM"),
                         &Address::text("gw.example.com"),
                     ),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(
                         ALL_PORTS,
                         &Address::text("target.example.com"),
@@ -156,16 +162,16 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
         (
             "tunnel-fixed-stride",
             vec![
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel_fixed(0, &Address::ipv4(V4), &Address::text("gw.example.com")),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel_fixed(1, &Address::text("Target"), &Address::ipv6(V6, 9, 3)),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel_fixed(1, &Address::text("target"), &Address::empty()),
                 ),
             ],
@@ -173,16 +179,16 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
         (
             "tunnel-fixed-stride-512",
             vec![
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel_c(
                         ALL_PORTS,
                         &Address::text("Target.Example.COM"),
                         &Address::text("gw"),
                     ),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel_c(
                         0,
                         &Address::ipv6(V6, 0, 0),
@@ -190,8 +196,8 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
                     ),
                 ),
                 // Cut to 1098 bytes it is packed, and the outer address is at 552 all the same.
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel_c(1, &Address::text("t"), &Address::text("g"))[..1098].to_vec(),
                 ),
             ],
@@ -199,74 +205,56 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
         (
             "tunnel-text-lengths",
             // Texts of 0, 1, 255 and 256 units, as destination and outer address, packed.
-            [0usize, 1, 255, 256]
-                .iter()
-                .map(|&n| {
-                    let (d, o) = ("D".repeat(n), "o".repeat(n));
-                    Call::security_config(
-                        method::SET_TUNNEL_MODE_OUTER_ADDRESS,
-                        tunnel(0, &Address::text(&d), &Address::text(&o)),
-                    )
-                })
-                .collect(),
+            text_lengths(0, tunnel),
         ),
         (
             "tunnel-text-lengths-fixed-stride",
             // The same in the fixed stride with the real lengths.
-            [0usize, 1, 255, 256]
-                .iter()
-                .map(|&n| {
-                    let (d, o) = ("D".repeat(n), "o".repeat(n));
-                    Call::security_config(
-                        method::SET_TUNNEL_MODE_OUTER_ADDRESS,
-                        tunnel_fixed(1, &Address::text(&d), &Address::text(&o)),
-                    )
-                })
-                .collect(),
+            text_lengths(1, tunnel_fixed),
         ),
         (
             "tunnel-bad-lengths",
             // Odd and oversized lengths under every type, packed; then an EMPTY outer address
             // with an odd length (refused: the mapping stays).
             vec![
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::raw(0, &vec![b'a'; 1]), &Address::ipv4(V4)),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::raw(1, &vec![b'a'; 513]), &Address::ipv4(V4)),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::raw(2, &vec![b'a'; 514]), &Address::ipv4(V4)),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::raw(3, &vec![b'a'; 3]), &Address::ipv4(V4)),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::ipv4(V4), &Address::text("kept")),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::ipv4(V4), &Address::raw(0, &vec![b'a'; 511])),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::ipv4(V4), &Address::raw(1, &vec![b'a'; 1])),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::ipv4(V4), &Address::raw(2, &vec![b'a'; 514])),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::ipv4(V4), &Address::raw(3, &vec![0; 3])),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::raw(0, &vec![b'a'; 1024]), &Address::ipv4(V4)),
                 ),
             ],
@@ -274,16 +262,16 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
         (
             "tunnel-bad-lengths-fixed-stride",
             vec![
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel_fixed(0, &Address::raw(0, &vec![b'a'; 513]), &Address::ipv4(V4)),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel_fixed(0, &Address::ipv4(V4), &Address::raw(3, &vec![0; 514])),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel_fixed(0, &Address::ipv4(V4), &Address::raw(1, &vec![b'a'; 600])),
                 ),
             ],
@@ -292,33 +280,27 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
             "tunnel-padding-and-nul",
             vec![
                 // 38 + L1 = 40, 42, 44, 46: the outer address at 40, 44, 44, 48.
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
-                    tunnel(0, &Address::text("a"), &Address::ipv4(V4)),
-                ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
-                    tunnel(0, &Address::text("ab"), &Address::text("g")),
-                ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(TUNNEL, tunnel(0, &Address::text("a"), &Address::ipv4(V4))),
+                sec(TUNNEL, tunnel(0, &Address::text("ab"), &Address::text("g"))),
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::text("abc"), &Address::ipv6(V6, 1, 2)),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(0, &Address::text("abcd"), &Address::text("gw")),
                 ),
                 // The text ends at its first NUL; a NUL first leaves none.
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(
                         1,
                         &Address::raw(0, &b"t\0g\0\0\0x\0".to_vec()),
                         &Address::raw(0, &b"g\0\0\0".to_vec()),
                     ),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     tunnel(
                         1,
                         &Address::raw(0, &b"\0\0t\0".to_vec()),
@@ -327,22 +309,13 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
                 ),
             ],
         ),
-        (
-            "clear-cache",
-            vec![Call::security_config(method::CLEAR_CACHE, Vec::new())],
-        ),
-        (
-            "set-generational-guid",
-            vec![Call::security_config(
-                method::SET_GENERATIONAL_GUID,
-                GUID.to_vec(),
-            )],
-        ),
+        ("clear-cache", vec![sec(CLEAR_CACHE, Vec::new())]),
+        ("set-generational-guid", vec![sec(SET_GUID, GUID.to_vec())]),
         (
             "chap-10",
             vec![Call::new(
                 Class::Operations,
-                method::SET_CHAP_SHARED_SECRET,
+                CHAP,
                 chap_secret_in(b"0123456789"),
             )],
         ),
@@ -350,53 +323,31 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
             "chap-16",
             vec![Call::new(
                 Class::Operations,
-                method::SET_CHAP_SHARED_SECRET,
+                CHAP,
                 group_key_in(b"0123456789abcdef"),
             )],
         ),
         (
             "sequence-set-get-clear",
             vec![
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(0, 0x07, 1, &V4, key),
-                ),
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(ALL_PORTS, 0x09, 2, fqdn, key),
-                ),
-                Call::security_config(method::SET_GROUP_PRESHARED_KEY, group_key_in(b"group key")),
-                Call::new(
-                    Class::Operations,
-                    method::SET_CHAP_SHARED_SECRET,
-                    chap_secret_in(b"0123456789ab"),
-                ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
-                    tunnel(0, &Address::ipv4(V4), &Address::text("gw")),
-                ),
-                Call::security_config(method::SET_GENERATIONAL_GUID, GUID.to_vec()),
-                Call::security_config(method::GET_PRESHARED_KEY_FOR_ID, get_psk_in(0, 1, &V4)),
-                Call::security_config(method::GET_PRESHARED_KEY_FOR_ID, get_psk_in(1, 2, fqdn)),
-                Call::security_config(method::CLEAR_CACHE, Vec::new()),
-                Call::security_config(method::GET_PRESHARED_KEY_FOR_ID, get_psk_in(0, 1, &V4)),
+                sec(SET_PSK, set_psk_in(0, 0x07, 1, &V4, key)),
+                sec(SET_PSK, set_psk_in(ALL_PORTS, 0x09, 2, fqdn, key)),
+                sec(GROUP_KEY, group_key_in(b"group key")),
+                Call::new(Class::Operations, CHAP, chap_secret_in(b"0123456789ab")),
+                sec(TUNNEL, tunnel(0, &Address::ipv4(V4), &Address::text("gw"))),
+                sec(SET_GUID, GUID.to_vec()),
+                sec(GET_PSK, get_psk_in(0, 1, &V4)),
+                sec(GET_PSK, get_psk_in(1, 2, fqdn)),
+                sec(CLEAR_CACHE, Vec::new()),
+                sec(GET_PSK, get_psk_in(0, 1, &V4)),
             ],
         ),
         (
             "remove-key",
             vec![
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(1, 0x01, 3, user, key),
-                ),
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(1, 0x01, 3, user, b""),
-                ),
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(1, 0x01, 3, user, b""),
-                ),
+                sec(SET_PSK, set_psk_in(1, 0x01, 3, user, key)),
+                sec(SET_PSK, set_psk_in(1, 0x01, 3, user, b"")),
+                sec(SET_PSK, set_psk_in(1, 0x01, 3, user, b"")),
             ],
         ),
         (
@@ -404,35 +355,21 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
             // The fuzz provider holds 8 entries; the ninth new one is refused, a replacement
             // is not.
             (0..10u8)
-                .map(|i| {
-                    Call::security_config(
-                        method::SET_PRESHARED_KEY_FOR_ID,
-                        set_psk_in(0, 1, 1, &[10, 0, 0, i], key),
-                    )
-                })
-                .chain([Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(0, 1, 1, &[10, 0, 0, 0], b"new"),
-                )])
+                .map(|i| sec(SET_PSK, set_psk_in(0, 1, 1, &[10, 0, 0, i], key)))
+                .chain([sec(SET_PSK, set_psk_in(0, 1, 1, &[10, 0, 0, 0], b"new"))])
                 .collect(),
         ),
         (
             "store-failure",
             vec![
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(0, 0x07, 1, &V4, key),
-                ),
+                sec(SET_PSK, set_psk_in(0, 0x07, 1, &V4, key)),
                 Call {
                     store_fails: true,
-                    ..Call::security_config(
-                        method::SET_PRESHARED_KEY_FOR_ID,
-                        set_psk_in(0, 0x07, 1, &V4, b"other"),
-                    )
+                    ..sec(SET_PSK, set_psk_in(0, 0x07, 1, &V4, b"other"))
                 },
                 Call {
                     store_fails: true,
-                    ..Call::security_config(method::CLEAR_CACHE, Vec::new())
+                    ..sec(CLEAR_CACHE, Vec::new())
                 },
             ],
         ),
@@ -440,82 +377,63 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
             "transport-rules",
             vec![
                 // Unknown class, unknown method ids.
-                Call::new(Class::Other, method::CLEAR_CACHE, Vec::new()),
-                Call::security_config(0, Vec::new()),
-                Call::new(
-                    Class::Operations,
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    Vec::new(),
-                ),
-                Call::security_config(8 * UNKNOWN_METHOD_FACTOR, Vec::new()),
+                Call::new(Class::Other, CLEAR_CACHE, Vec::new()),
+                sec(0, Vec::new()),
+                Call::new(Class::Operations, SET_PSK, Vec::new()),
+                sec(8 * UNKNOWN_METHOD_FACTOR, Vec::new()),
                 // OUT size too small.
                 Call {
                     out_size: Some(15),
-                    ..Call::security_config(method::GET_PRESHARED_KEY_FOR_ID, get_psk_in(0, 1, &V4))
+                    ..sec(GET_PSK, get_psk_in(0, 1, &V4))
                 },
                 Call {
                     out_size: Some(3),
-                    ..Call::security_config(
-                        method::SET_PRESHARED_KEY_FOR_ID,
-                        set_psk_in(0, 0, 1, &V4, key),
-                    )
+                    ..sec(SET_PSK, set_psk_in(0, 0, 1, &V4, key))
                 },
                 // IN shorter than the fixed part, than the declared sizes; sizes past u32.
                 Call {
                     in_size: Some(27),
-                    ..Call::security_config(
-                        method::SET_PRESHARED_KEY_FOR_ID,
-                        set_psk_in(0, 0, 1, &V4, key),
-                    )
+                    ..sec(SET_PSK, set_psk_in(0, 0, 1, &V4, key))
                 },
                 Call {
                     in_size: Some(28 + 4 + 27),
-                    ..Call::security_config(
-                        method::SET_PRESHARED_KEY_FOR_ID,
-                        set_psk_in(0, 0, 1, &V4, key),
-                    )
+                    ..sec(SET_PSK, set_psk_in(0, 0, 1, &V4, key))
                 },
                 Call {
                     in_size: Some(37),
-                    ..Call::security_config(
-                        method::SET_TUNNEL_MODE_OUTER_ADDRESS,
-                        tunnel(0, &Address::ipv4(V4), &Address::ipv4(V4)),
-                    )
+                    ..sec(TUNNEL, tunnel(0, &Address::ipv4(V4), &Address::ipv4(V4)))
                 },
                 Call {
                     in_size: Some(73),
-                    ..Call::security_config(
-                        method::SET_TUNNEL_MODE_OUTER_ADDRESS,
-                        tunnel(0, &Address::ipv4(V4), &Address::ipv4(V4)),
-                    )
+                    ..sec(TUNNEL, tunnel(0, &Address::ipv4(V4), &Address::ipv4(V4)))
                 },
                 // Method 4's lengths running past InBufferSize, packed and fixed stride.
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     with_u16(
                         tunnel(0, &Address::text("ab"), &Address::text("gw")),
                         36,
                         46,
                     ),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     with_u16(
                         tunnel(0, &Address::text("ab"), &Address::text("gw")),
                         76,
                         0xFFFF,
                     ),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     with_u16(
                         tunnel_fixed(0, &Address::ipv4(V4), &Address::ipv4(V4)),
                         36,
                         0xFFFF,
                     ),
                 ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                sec(
+                    TUNNEL,
                     with_u16(
                         tunnel_fixed(0, &Address::ipv4(V4), &Address::ipv4(V4)),
                         584,
@@ -525,83 +443,46 @@ fn method_seeds() -> Vec<(&'static str, Vec<Call>)> {
                 // A fixed-stride buffer whose InBufferSize says 1099: read as packed.
                 Call {
                     in_size: Some(1099),
-                    ..Call::security_config(
-                        method::SET_TUNNEL_MODE_OUTER_ADDRESS,
+                    ..sec(
+                        TUNNEL,
                         tunnel_fixed(0, &Address::ipv4(V4), &Address::ipv4(V4)),
                     )
                 },
                 Call {
                     in_size: Some(15),
-                    ..Call::security_config(method::SET_GENERATIONAL_GUID, GUID.to_vec())
+                    ..sec(SET_GUID, GUID.to_vec())
                 },
-                Call::security_config(method::SET_PRESHARED_KEY_FOR_ID, {
+                sec(SET_PSK, {
                     let mut b = set_psk_in(0, 0, 2, b"a", b"k");
                     b[20..24].copy_from_slice(&u32::MAX.to_le_bytes());
                     b
                 }),
-                Call::new(Class::Operations, method::SET_CHAP_SHARED_SECRET, {
+                Call::new(Class::Operations, CHAP, {
                     let mut b = group_key_in(b"0123456789ab");
                     b[0..4].copy_from_slice(&u32::MAX.to_le_bytes());
                     b
                 }),
                 Call {
                     in_size: None,
-                    ..Call::security_config(
-                        method::SET_GROUP_PRESHARED_KEY,
-                        group_key_in(b"padded"),
-                    )
+                    ..sec(GROUP_KEY, group_key_in(b"padded"))
                 },
             ],
         ),
         (
             "validation-errors",
             vec![
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(2, 0, 1, &V4, key),
-                ),
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(0, 0x60, 1, &V4, key),
-                ),
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(0, 0x80, 1, &V4, key),
-                ),
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(0, 0, 4, &V4, key),
-                ),
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(0, 0, 1, &V6, key),
-                ),
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(0, 0, 2, b"bad name", key),
-                ),
-                Call::security_config(
-                    method::SET_PRESHARED_KEY_FOR_ID,
-                    set_psk_in(0, 0, 2, b"ok", &[7u8; 257]),
-                ),
-                Call::security_config(method::SET_GROUP_PRESHARED_KEY, group_key_in(&[7u8; 257])),
-                Call::new(
-                    Class::Operations,
-                    method::SET_CHAP_SHARED_SECRET,
-                    chap_secret_in(&[7u8; 17]),
-                ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
-                    tunnel(0, &Address::empty(), &Address::ipv4(V4)),
-                ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
-                    tunnel(0, &Address::text(""), &Address::ipv4(V4)),
-                ),
-                Call::security_config(
-                    method::SET_TUNNEL_MODE_OUTER_ADDRESS,
-                    tunnel(5, &Address::ipv4(V4), &Address::ipv4(V4)),
-                ),
+                sec(SET_PSK, set_psk_in(2, 0, 1, &V4, key)),
+                sec(SET_PSK, set_psk_in(0, 0x60, 1, &V4, key)),
+                sec(SET_PSK, set_psk_in(0, 0x80, 1, &V4, key)),
+                sec(SET_PSK, set_psk_in(0, 0, 4, &V4, key)),
+                sec(SET_PSK, set_psk_in(0, 0, 1, &V6, key)),
+                sec(SET_PSK, set_psk_in(0, 0, 2, b"bad name", key)),
+                sec(SET_PSK, set_psk_in(0, 0, 2, b"ok", &[7u8; 257])),
+                sec(GROUP_KEY, group_key_in(&[7u8; 257])),
+                Call::new(Class::Operations, CHAP, chap_secret_in(&[7u8; 17])),
+                sec(TUNNEL, tunnel(0, &Address::empty(), &Address::ipv4(V4))),
+                sec(TUNNEL, tunnel(0, &Address::text(""), &Address::ipv4(V4))),
+                sec(TUNNEL, tunnel(5, &Address::ipv4(V4), &Address::ipv4(V4))),
             ],
         ),
     ]

@@ -97,6 +97,21 @@ fn target(challenge: &[u8]) -> TargetChallenge<'_> {
     }
 }
 
+/// A mutual login on a cleartext connection: the target's `challenge` (CHAP_I 7), answered
+/// with [`OUTGOING`], our challenge to be answered with `initiator`.
+fn begin<'a>(
+    auth: &'a ChapAuthenticator,
+    challenge: &[u8],
+    initiator: &ChapSecretBuffer,
+) -> Result<MutualChap<'a>, ChapRefusal> {
+    auth.begin_mutual(
+        &target(challenge),
+        OUTGOING,
+        initiator,
+        ConnectionSecurity::Cleartext,
+    )
+}
+
 /// What a correct target answers to `login`'s challenge with `secret`.
 fn answer_with(login: &MutualChap<'_>, secret: &[u8]) -> [u8; RESPONSE_LEN] {
     *md5_response(login.identifier(), secret, login.challenge()).as_bytes()
@@ -165,22 +180,8 @@ fn mutual_round_trip_verifies_and_frees_the_slot() {
 fn challenges_are_fresh_per_login() {
     let auth = authenticator(3, 1);
     let init = secret(INITIATOR);
-    let a = auth
-        .begin_mutual(
-            &target(b"t1"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
-    let b = auth
-        .begin_mutual(
-            &target(b"t2"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let a = begin(&auth, b"t1", &init).unwrap();
+    let b = begin(&auth, b"t2", &init).unwrap();
     assert_ne!(a.challenge(), b.challenge());
     assert_ne!(a.challenge(), &[0; CHALLENGE_LEN]);
 }
@@ -189,28 +190,14 @@ fn challenges_are_fresh_per_login() {
 fn a_wrong_answer_is_a_mismatch() {
     let auth = authenticator(1, 1);
     let init = secret(INITIATOR);
-    let login = auth
-        .begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let login = begin(&auth, b"c", &init).unwrap();
     let mut wrong = answer_with(&login, b"another-secret-16");
     assert_eq!(
         login.verify(&named(&wrong), &init, OUTGOING),
         Err(ChapRefusal::Mismatch)
     );
     // One flipped bit of the right answer is refused too.
-    let login = auth
-        .begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let login = begin(&auth, b"c", &init).unwrap();
     wrong = answer_with(&login, INITIATOR);
     wrong[15] ^= 1;
     assert_eq!(
@@ -225,14 +212,7 @@ fn chap_n_is_required_but_not_matched() {
     let auth = authenticator(1, 1);
     let init = secret(INITIATOR);
     for name in [None, Some(&b""[..])] {
-        let login = auth
-            .begin_mutual(
-                &target(b"c"),
-                OUTGOING,
-                &init,
-                ConnectionSecurity::Cleartext,
-            )
-            .unwrap();
+        let login = begin(&auth, b"c", &init).unwrap();
         let good = answer_with(&login, INITIATOR);
         let answer = TargetAnswer {
             name,
@@ -243,14 +223,7 @@ fn chap_n_is_required_but_not_matched() {
             Err(ChapRefusal::MissingName)
         );
     }
-    let login = auth
-        .begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let login = begin(&auth, b"c", &init).unwrap();
     let good = answer_with(&login, INITIATOR);
     let answer = TargetAnswer {
         name: Some(b"any name at all"),
@@ -264,14 +237,7 @@ fn a_response_of_the_wrong_length_is_refused() {
     let auth = authenticator(1, 1);
     let init = secret(INITIATOR);
     for len in [0, 15, 17, 20] {
-        let login = auth
-            .begin_mutual(
-                &target(b"c"),
-                OUTGOING,
-                &init,
-                ConnectionSecurity::Cleartext,
-            )
-            .unwrap();
+        let login = begin(&auth, b"c", &init).unwrap();
         assert_eq!(
             login.verify(&named(&std::vec![0; len]), &init, OUTGOING),
             Err(ChapRefusal::BadResponse)
@@ -284,13 +250,7 @@ fn no_secret_is_refused_before_anything_is_sent() {
     let auth = authenticator(1, 1);
     let empty = ChapSecretBuffer::new();
     assert_eq!(
-        auth.begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &empty,
-            ConnectionSecurity::Cleartext
-        )
-        .unwrap_err(),
+        begin(&auth, b"c", &empty).unwrap_err(),
         ChapRefusal::NoInitiatorSecret
     );
     assert_eq!(
@@ -312,13 +272,7 @@ fn a_short_secret_needs_ipsec() {
     let short = secret(b"11-byte-sec");
     assert_eq!(short.expose_secret().len(), 11);
     assert_eq!(
-        auth.begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &short,
-            ConnectionSecurity::Cleartext
-        )
-        .unwrap_err(),
+        begin(&auth, b"c", &short).unwrap_err(),
         ChapRefusal::ShortSecretWithoutIpsec
     );
     assert_eq!(auth.in_progress(), 0);
@@ -329,14 +283,7 @@ fn a_short_secret_needs_ipsec() {
     let good = answer_with(&login, b"11-byte-sec");
     assert_eq!(login.verify(&named(&good), &short, OUTGOING), Ok(()));
     let twelve = secret(b"12-byte-secr");
-    let login = auth
-        .begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &twelve,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let login = begin(&auth, b"c", &twelve).unwrap();
     let good = answer_with(&login, b"12-byte-secr");
     assert_eq!(login.verify(&named(&good), &twelve, OUTGOING), Ok(()));
 }
@@ -375,14 +322,7 @@ fn an_answer_made_with_our_outgoing_secret_is_refused_as_shared() {
     // even though our initiator secret differs.
     let auth = authenticator(1, 1);
     let init = secret(INITIATOR);
-    let login = auth
-        .begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let login = begin(&auth, b"c", &init).unwrap();
     let shared = answer_with(&login, OUTGOING);
     assert_eq!(
         login.verify(&named(&shared), &init, OUTGOING),
@@ -395,14 +335,7 @@ fn an_answer_made_with_our_outgoing_secret_is_refused_as_shared() {
 fn the_secret_is_checked_again_at_verify() {
     let auth = authenticator(1, 1);
     let init = secret(INITIATOR);
-    let login = auth
-        .begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let login = begin(&auth, b"c", &init).unwrap();
     let good = answer_with(&login, INITIATOR);
     let cleared = ChapSecretBuffer::new();
     assert_eq!(
@@ -416,23 +349,10 @@ fn the_secret_is_checked_again_at_verify() {
 fn a_reflected_challenge_is_refused_one_way_and_mutual() {
     let auth = authenticator(3, 1);
     let init = secret(INITIATOR);
-    let first = auth
-        .begin_mutual(
-            &target(b"c1"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let first = begin(&auth, b"c1", &init).unwrap();
     let ours = *first.challenge();
     assert_eq!(
-        auth.begin_mutual(
-            &target(&ours),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext
-        )
-        .unwrap_err(),
+        begin(&auth, &ours, &init).unwrap_err(),
         ChapRefusal::Reflection
     );
     assert_eq!(
@@ -456,8 +376,7 @@ fn bad_target_challenges_are_refused() {
             ChapRefusal::BadChallenge
         );
         assert_eq!(
-            auth.begin_mutual(&target(c), OUTGOING, &init, ConnectionSecurity::Cleartext)
-                .unwrap_err(),
+            begin(&auth, c, &init).unwrap_err(),
             ChapRefusal::BadChallenge
         );
     }
@@ -472,31 +391,10 @@ fn we_never_send_the_targets_challenge() {
     let auth = authenticator(2, 9);
     let twin = authenticator(2, 9);
     let init = secret(INITIATOR);
-    let first_draw = twin
-        .begin_mutual(
-            &target(b"x"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
-    let second_draw = twin
-        .begin_mutual(
-            &target(b"y"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let first_draw = begin(&twin, b"x", &init).unwrap();
+    let second_draw = begin(&twin, b"y", &init).unwrap();
     let predicted = *first_draw.challenge();
-    let login = auth
-        .begin_mutual(
-            &target(&predicted),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let login = begin(&auth, &predicted, &init).unwrap();
     assert_ne!(login.challenge(), &predicted);
     assert_eq!(login.challenge(), second_draw.challenge(), "drawn again");
     assert_eq!(login.identifier(), second_draw.identifier());
@@ -507,14 +405,7 @@ fn a_full_table_refuses_and_finished_or_abandoned_logins_free_slots() {
     let auth = authenticator(2, 1);
     assert_eq!(auth.capacity(), 2);
     let init = secret(INITIATOR);
-    let begin = || {
-        auth.begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-    };
+    let begin = || begin(&auth, b"c", &init);
     let a = begin().unwrap();
     let b = begin().unwrap();
     assert_eq!(begin().unwrap_err(), ChapRefusal::TableFull);
@@ -539,13 +430,7 @@ fn zero_capacity_refuses_every_mutual_login_but_not_one_way() {
     let auth = authenticator(0, 1);
     let init = secret(INITIATOR);
     assert_eq!(
-        auth.begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext
-        )
-        .unwrap_err(),
+        begin(&auth, b"c", &init).unwrap_err(),
         ChapRefusal::TableFull
     );
     assert!(auth.respond(&target(b"c"), OUTGOING).is_ok());
@@ -561,14 +446,7 @@ fn the_generator_must_be_reseeded_and_a_failed_source_changes_nothing() {
         5,
     );
     let init = secret(INITIATOR);
-    let begin = || {
-        auth.begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-    };
+    let begin = || begin(&auth, b"c", &init);
     assert!(!auth.reseed_due());
     drop(begin().unwrap());
     assert!(auth.reseed_due());
@@ -602,22 +480,8 @@ fn the_seed_reaches_the_generator() {
     let init = secret(INITIATOR);
     let a = authenticator(1, 1);
     let b = authenticator(1, 2);
-    let la = a
-        .begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
-    let lb = b
-        .begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let la = begin(&a, b"c", &init).unwrap();
+    let lb = begin(&b, b"c", &init).unwrap();
     assert_ne!(la.challenge(), lb.challenge());
 }
 
@@ -625,14 +489,7 @@ fn the_seed_reaches_the_generator() {
 fn the_lock_free_count_follows_the_table() {
     let auth = authenticator(3, 1);
     let init = secret(INITIATOR);
-    let begin = || {
-        auth.begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-    };
+    let begin = || begin(&auth, b"c", &init);
     let counts = |auth: &ChapAuthenticator| (auth.in_progress(), auth.inner.lock().slots.in_use());
     let a = begin().unwrap();
     let b = begin().unwrap();
@@ -662,14 +519,7 @@ fn logins_on_many_threads_share_the_table() {
         for _ in 0..8 {
             s.spawn(|| {
                 for _ in 0..200 {
-                    let login = auth
-                        .begin_mutual(
-                            &target(b"c"),
-                            OUTGOING,
-                            &init,
-                            ConnectionSecurity::Cleartext,
-                        )
-                        .unwrap();
+                    let login = begin(&auth, b"c", &init).unwrap();
                     let good = answer_with(&login, INITIATOR);
                     assert_eq!(login.verify(&named(&good), &init, OUTGOING), Ok(()));
                 }
@@ -701,21 +551,16 @@ fn the_secret_comes_from_the_readers_buffer_and_is_never_printed() {
     let reader = provider.reader();
     let auth = authenticator(1, 1);
     let mut buf = ChapSecretBuffer::new();
-    let begin = |buf: &ChapSecretBuffer| {
-        auth.begin_mutual(&target(b"c"), OUTGOING, buf, ConnectionSecurity::Cleartext)
-            .map(drop)
-    };
+    let refused = |buf: &ChapSecretBuffer| begin(&auth, b"c", buf).map(drop);
 
     // Not set: the read misses, the buffer is empty, the login is refused.
     assert!(reader.chap_secret(&mut buf).is_err());
-    assert_eq!(begin(&buf), Err(ChapRefusal::NoInitiatorSecret));
+    assert_eq!(refused(&buf), Err(ChapRefusal::NoInitiatorSecret));
 
     // Set by method 71: the read copies it and a correct answer verifies.
     set_chap(&mut provider, INITIATOR);
     reader.chap_secret(&mut buf).unwrap();
-    let login = auth
-        .begin_mutual(&target(b"c"), OUTGOING, &buf, ConnectionSecurity::Cleartext)
-        .unwrap();
+    let login = begin(&auth, b"c", &buf).unwrap();
     let good = answer_with(&login, INITIATOR);
     assert_eq!(login.verify(&named(&good), &buf, OUTGOING), Ok(()));
     let text = format!("{buf:?} {:?} {auth:?}", ChapRefusal::Mismatch);
@@ -724,13 +569,13 @@ fn the_secret_comes_from_the_readers_buffer_and_is_never_printed() {
     // Cleared by method 71 (size 0): refused again.
     set_chap(&mut provider, &[]);
     assert!(reader.chap_secret(&mut buf).is_err());
-    assert_eq!(begin(&buf), Err(ChapRefusal::NoInitiatorSecret));
+    assert_eq!(refused(&buf), Err(ChapRefusal::NoInitiatorSecret));
 
     // Set, then the provider stops: the reader misses, the login is refused.
     set_chap(&mut provider, INITIATOR);
     drop(provider.into_store());
     assert!(reader.chap_secret(&mut buf).is_err());
-    assert_eq!(begin(&buf), Err(ChapRefusal::NoInitiatorSecret));
+    assert_eq!(refused(&buf), Err(ChapRefusal::NoInitiatorSecret));
 }
 
 #[test]

@@ -23,7 +23,7 @@ use crate::consts::ip_address_type;
 use crate::wire::set_tunnel_mode_outer_address::Shape;
 use crate::wire::{
     GetPresharedKeyForIdIn, IscsiIpAddress, SetChapSharedSecretIn, SetGroupPresharedKeyIn,
-    SetPresharedKeyForIdIn, SetTunnelModeOuterAddressIn,
+    SetPresharedKeyForIdIn, SetTunnelModeOuterAddressIn, WireError,
 };
 
 /// `SetPresharedKeyForId_IN` (method 1): an empty `key` removes the entry.
@@ -36,9 +36,7 @@ pub fn set_psk_in(port: u32, flags: u64, id_type: u8, id: &[u8], key: &[u8]) -> 
         id,
         key,
     };
-    let mut buf = vec![0; r.buffer_len()];
-    r.emit(&mut buf).expect("sized by buffer_len");
-    buf
+    emitted(r.buffer_len(), |buf| r.emit(buf))
 }
 
 /// `GetPresharedKeyForId_IN` (method 2).
@@ -49,18 +47,14 @@ pub fn get_psk_in(port: u32, id_type: u8, id: &[u8]) -> Vec<u8> {
         id_type,
         id,
     };
-    let mut buf = vec![0; r.buffer_len()];
-    r.emit(&mut buf).expect("sized by buffer_len");
-    buf
+    emitted(r.buffer_len(), |buf| r.emit(buf))
 }
 
 /// `SetGroupPresharedKey_IN` (method 3): an empty `key` clears the group key.
 #[must_use]
 pub fn group_key_in(key: &[u8]) -> Vec<u8> {
     let r = SetGroupPresharedKeyIn { key };
-    let mut buf = vec![0; r.buffer_len()];
-    r.emit(&mut buf).expect("sized by buffer_len");
-    buf
+    emitted(r.buffer_len(), |buf| r.emit(buf))
 }
 
 /// `SetCHAPSharedSecret_IN` (method 71): an empty `secret` clears it.
@@ -69,9 +63,7 @@ pub fn chap_secret_in(secret: &[u8]) -> Vec<u8> {
     let r = SetChapSharedSecretIn {
         shared_secret: secret,
     };
-    let mut buf = vec![0; r.buffer_len()];
-    r.emit(&mut buf).expect("sized by buffer_len");
-    buf
+    emitted(r.buffer_len(), |buf| r.emit(buf))
 }
 
 /// `SetTunnelModeOuterAddress_IN` (method 4) in `shape`: [`Shape::Packed`] as WMI marshals it,
@@ -81,9 +73,7 @@ pub fn chap_secret_in(secret: &[u8]) -> Vec<u8> {
 pub fn tunnel_in(shape: Shape, port: u32, destination: &Address, outer: &Address) -> Vec<u8> {
     let mut r = SetTunnelModeOuterAddressIn::new(port, destination.view(), outer.view());
     r.shape = shape;
-    let mut buf = vec![0; r.buffer_len()];
-    r.emit(&mut buf).expect("sized by buffer_len");
-    buf
+    emitted(r.buffer_len(), |buf| r.emit(buf))
 }
 
 /// An `ISCSI_IP_Address` that owns its `TextAddress` bytes, to build method 4's buffers from.
@@ -113,14 +103,10 @@ impl Address {
     /// An address of any type carrying exactly these `TextAddress` bytes.
     #[must_use]
     pub fn raw(address_type: u32, text_address: &[u8]) -> Address {
-        Address {
-            address_type,
-            ipv4_address: [0; 4],
-            ipv6_address: [0; 16],
-            ipv6_flow_info: 0,
-            ipv6_scope_id: 0,
-            text_address: text_address.to_vec(),
-        }
+        Address::from(IscsiIpAddress {
+            text_address,
+            ..IscsiIpAddress::zeroed(address_type)
+        })
     }
 
     /// An IPv4 address (type 1), no text.
@@ -169,6 +155,27 @@ impl Address {
             text_address: &self.text_address,
         }
     }
+}
+
+impl From<IscsiIpAddress<'_>> for Address {
+    /// An owned copy of a wire view.
+    fn from(a: IscsiIpAddress<'_>) -> Address {
+        Address {
+            address_type: a.address_type,
+            ipv4_address: a.ipv4_address,
+            ipv6_address: a.ipv6_address,
+            ipv6_flow_info: a.ipv6_flow_info,
+            ipv6_scope_id: a.ipv6_scope_id,
+            text_address: a.text_address.to_vec(),
+        }
+    }
+}
+
+/// The bytes a wire struct emits into a buffer of its own `buffer_len`.
+fn emitted(len: usize, emit: impl FnOnce(&mut [u8]) -> Result<(), WireError>) -> Vec<u8> {
+    let mut buf = vec![0; len];
+    emit(&mut buf).expect("sized by buffer_len");
+    buf
 }
 
 /// The UTF-16LE bytes of `text`, as a `TextAddress` carries them.

@@ -84,15 +84,14 @@ fn a_damaged_explicit_key_does_not_fall_back_to_the_group_key() {
     );
     // Port 1 never had its own key: the all-ports key is still the right answer there.
     assert_eq!(look(&p, PortSelector::Port(1), &id).unwrap().1, b"all-key");
-    // GetPresharedKeyForId answers for the entry the lookup would use: none, damaged.
-    assert_eq!(
-        get_psk(&mut p, 0, 2, b"port.example"),
-        (IsdscStatus::CACHE_CORRUPTED, 0)
-    );
-    assert_eq!(
-        get_psk(&mut p, 1, 2, b"port.example"),
-        (IsdscStatus::SUCCESS, 3)
-    );
+    // GetPresharedKeyForId answers for the entry the lookup would use: damaged on port 0, the
+    // all-ports key (flags 3) on port 1.
+    for (port, answer) in [
+        (0, (IsdscStatus::CACHE_CORRUPTED, 0)),
+        (1, (IsdscStatus::SUCCESS, 3)),
+    ] {
+        assert_eq!(get_psk(&mut p, port, 2, b"port.example"), answer, "{port}");
+    }
     // Setting the key again replaces the damaged record.
     assert_eq!(
         set_psk(&mut p, 0, 1, 2, b"port.example", b"fresh"),
@@ -152,22 +151,14 @@ fn a_record_moved_to_another_records_name_damages_both_identities() {
     assert_eq!((report.loaded, report.corrupt), (2, 1));
     // Neither x on port 0 (whose record it is) nor y (where it was found) may be answered from
     // a lower level: not x's all-ports key, not the group key.
-    assert_eq!(
-        look(&p, PortSelector::Port(0), &x),
-        Err(LookupMiss::Damaged)
-    );
-    assert_eq!(
-        look(&p, PortSelector::Port(0), &y),
-        Err(LookupMiss::Damaged)
-    );
-    assert_eq!(
-        get_psk(&mut p, 0, 2, b"x.example"),
-        (IsdscStatus::CACHE_CORRUPTED, 0)
-    );
-    assert_eq!(
-        get_psk(&mut p, 0, 2, b"y.example"),
-        (IsdscStatus::CACHE_CORRUPTED, 0)
-    );
+    for (id, text) in [(&x, b"x.example"), (&y, b"y.example")] {
+        assert_eq!(
+            look(&p, PortSelector::Port(0), id),
+            Err(LookupMiss::Damaged)
+        );
+        let answer = get_psk(&mut p, 0, 2, text);
+        assert_eq!(answer, (IsdscStatus::CACHE_CORRUPTED, 0), "{id}");
+    }
     // Port 1 never had a key of its own for x: the all-ports key is right there.
     assert_eq!(
         look(&p, PortSelector::Port(1), &x).unwrap(),

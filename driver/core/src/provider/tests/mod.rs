@@ -22,7 +22,7 @@ use crate::store::MemoryStore;
 use crate::testing::buffers::{
     Address, chap_secret_in, get_psk_in, group_key_in, set_psk_in, tunnel_in,
 };
-use crate::testing::{FaultStore, Scenario, TestPlatform, fingerprint, test_platform};
+use crate::testing::{FaultHandle, FaultStore, Scenario, TestPlatform, fingerprint, test_platform};
 use crate::wire::set_tunnel_mode_outer_address::Shape;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -32,7 +32,10 @@ const SEC: Guid = SECURITY_CONFIG_OPERATIONS_GUID;
 const OPS: Guid = OPERATIONS_GUID;
 const ALL: u32 = 0xFFFF_FFFF;
 
-type P = Provider<MemoryStore, TestPlatform>;
+/// A provider over any store, on the test platform.
+type On<S> = Provider<S, TestPlatform>;
+/// A provider over a memory store.
+type P = On<MemoryStore>;
 
 /// The host's default settings; under Miri a small table, since every scan of the default
 /// 4096 buckets costs seconds there (SPEC behaviour does not depend on the capacity beyond the
@@ -54,6 +57,15 @@ fn provider() -> P {
         .0
 }
 
+/// A provider over a [`FaultStore`], and the handle that makes it fail.
+fn faulty() -> (On<FaultStore>, FaultHandle) {
+    let (store, fault) = FaultStore::new(MemoryStore::new());
+    (
+        Provider::start(store, config(), test_platform()).unwrap().0,
+        fault,
+    )
+}
+
 fn restart(p: P) -> P {
     let config = p.config();
     Provider::start(p.into_store(), config, test_platform())
@@ -63,7 +75,12 @@ fn restart(p: P) -> P {
 
 /// Calls a method with a buffer exactly as long as the input or the OUT, whichever is larger,
 /// its bytes past the input dirty (0xa5).
-fn call(p: &mut P, class: Guid, method: u32, input: &[u8]) -> (MethodResult, Vec<u8>) {
+fn call<S: RecordStore>(
+    p: &mut On<S>,
+    class: Guid,
+    method: u32,
+    input: &[u8],
+) -> (MethodResult, Vec<u8>) {
     let out = out_size(&class, method).unwrap_or(0);
     let len = input.len().max(out as usize);
     let mut buf = vec![0xa5; len];
@@ -72,17 +89,25 @@ fn call(p: &mut P, class: Guid, method: u32, input: &[u8]) -> (MethodResult, Vec
     (r, buf)
 }
 
-fn status_of(p: &mut P, class: Guid, method: u32, input: &[u8]) -> IsdscStatus {
+/// The ISDSC status of a call the transport accepted.
+fn status_of<S: RecordStore>(p: &mut On<S>, class: Guid, method: u32, input: &[u8]) -> IsdscStatus {
     let (r, buf) = call(p, class, method, input);
     assert_eq!(r.status, NtStatus::SUCCESS, "transport status");
     StatusOut::parse(&buf).unwrap().status
 }
 
-fn set_psk(p: &mut P, port: u32, flags: u64, id_type: u8, id: &[u8], key: &[u8]) -> IsdscStatus {
+fn set_psk<S: RecordStore>(
+    p: &mut On<S>,
+    port: u32,
+    flags: u64,
+    id_type: u8,
+    id: &[u8],
+    key: &[u8],
+) -> IsdscStatus {
     status_of(p, SEC, 1, &set_psk_in(port, flags, id_type, id, key))
 }
 
-fn get_psk(p: &mut P, port: u32, id_type: u8, id: &[u8]) -> (IsdscStatus, u64) {
+fn get_psk<S: RecordStore>(p: &mut On<S>, port: u32, id_type: u8, id: &[u8]) -> (IsdscStatus, u64) {
     let (res, buf) = call(p, SEC, 2, &get_psk_in(port, id_type, id));
     assert_eq!(
         res,
@@ -96,20 +121,25 @@ fn get_psk(p: &mut P, port: u32, id_type: u8, id: &[u8]) -> (IsdscStatus, u64) {
     (out.status, out.security_flags)
 }
 
-fn group(p: &mut P, key: &[u8]) -> IsdscStatus {
+fn group<S: RecordStore>(p: &mut On<S>, key: &[u8]) -> IsdscStatus {
     status_of(p, SEC, 3, &group_key_in(key))
 }
 
-fn chap(p: &mut P, secret: &[u8]) -> IsdscStatus {
+fn chap<S: RecordStore>(p: &mut On<S>, secret: &[u8]) -> IsdscStatus {
     status_of(p, OPS, 71, &chap_secret_in(secret))
 }
 
-fn clear_cache(p: &mut P) -> IsdscStatus {
+fn clear_cache<S: RecordStore>(p: &mut On<S>) -> IsdscStatus {
     status_of(p, SEC, 5, &[])
 }
 
 /// Method 4 as WMI sends it (packed).
-fn tunnel(p: &mut P, port: u32, dest: &Address, outer: &Address) -> IsdscStatus {
+fn tunnel<S: RecordStore>(
+    p: &mut On<S>,
+    port: u32,
+    dest: &Address,
+    outer: &Address,
+) -> IsdscStatus {
     status_of(p, SEC, 4, &tunnel_in(Shape::Packed, port, dest, outer))
 }
 

@@ -4,21 +4,13 @@ use super::*;
 
 #[test]
 fn a_failed_store_write_changes_nothing() {
-    let (store, fault) = FaultStore::new(MemoryStore::new());
-    let mut p = Provider::start(store, config(), test_platform()).unwrap().0;
-    let ok = |p: &mut Provider<FaultStore, TestPlatform>, m: u32, class: Guid, input: &[u8]| {
-        let mut buf = input.to_vec();
-        buf.resize(input.len().max(16), 0);
-        let r = p.execute_method(&class, m, &mut buf, input.len() as u32, 16);
-        assert_eq!(r.status, NtStatus::SUCCESS);
-        StatusOut::parse(&buf).unwrap().status
-    };
+    let (mut p, fault) = faulty();
     assert_eq!(
-        ok(&mut p, 1, SEC, &set_psk_in(0, 1, 2, b"a", b"old")),
+        status_of(&mut p, SEC, 1, &set_psk_in(0, 1, 2, b"a", b"old")),
         IsdscStatus::SUCCESS
     );
     assert_eq!(
-        ok(&mut p, 3, SEC, &group_key_in(b"gold")),
+        status_of(&mut p, SEC, 3, &group_key_in(b"gold")),
         IsdscStatus::SUCCESS
     );
     let before = fingerprint(p.table());
@@ -42,12 +34,15 @@ fn a_failed_store_write_changes_nothing() {
     ];
     for (m, class, input) in calls {
         assert_eq!(
-            ok(&mut p, m, class, &input),
+            status_of(&mut p, class, m, &input),
             IsdscStatus::NON_SPECIFIC_ERROR,
             "method {m}"
         );
     }
-    assert_eq!(ok(&mut p, 5, SEC, &[]), IsdscStatus::NON_SPECIFIC_ERROR);
+    assert_eq!(
+        status_of(&mut p, SEC, 5, &[]),
+        IsdscStatus::NON_SPECIFIC_ERROR
+    );
     assert_eq!(fingerprint(p.table()), before);
     assert!(fault.durable() == stored_before);
     fault.set(Scenario::Healthy);
@@ -62,24 +57,17 @@ fn a_failed_store_write_changes_nothing() {
 
 #[test]
 fn clear_cache_interrupted_by_storage_finishes_next_time() {
-    let (store, fault) = FaultStore::new(MemoryStore::new());
-    let mut p = Provider::start(store, config(), test_platform()).unwrap().0;
-    let run = |p: &mut Provider<FaultStore, TestPlatform>, m: u32, class: Guid, input: &[u8]| {
-        let mut buf = input.to_vec();
-        buf.resize(input.len().max(4), 0);
-        p.execute_method(&class, m, &mut buf, input.len() as u32, 4);
-        StatusOut::parse(&buf).unwrap().status
-    };
+    let (mut p, fault) = faulty();
     for i in 0..5u8 {
-        run(&mut p, 1, SEC, &set_psk_in(0, 1, 2, &[b'a' + i], b"k"));
+        set_psk(&mut p, 0, 1, 2, &[b'a' + i], b"k");
     }
-    run(&mut p, 3, SEC, &group_key_in(b"g"));
+    group(&mut p, b"g");
     fault.set(Scenario::FailAfter(3));
-    assert_eq!(run(&mut p, 5, SEC, &[]), IsdscStatus::NON_SPECIFIC_ERROR);
+    assert_eq!(clear_cache(&mut p), IsdscStatus::NON_SPECIFIC_ERROR);
     assert_eq!(p.table().psk_count(), 2, "what was removed stays removed");
     assert_eq!(fault.durable().len(), 3, "memory and storage agree");
     fault.set(Scenario::Healthy);
-    assert_eq!(run(&mut p, 5, SEC, &[]), IsdscStatus::SUCCESS);
+    assert_eq!(clear_cache(&mut p), IsdscStatus::SUCCESS);
     assert_eq!(p.table().psk_count(), 0);
     assert!(p.table().group_key().is_none());
     assert!(fault.durable().is_empty());
