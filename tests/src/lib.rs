@@ -10,7 +10,7 @@
 //! independently. The binary is `$ISCSISEC_BIN` if set, else this crate's
 //! `iscsisec-conformance-target` (our own host, built by cargo with the tests, so never stale).
 //!
-//! [`bench`] is the hot path's benchmark support (`hotpath`, `benches/lookup.rs`).
+//! [`bench`](mod@bench) is the hot path's benchmark support (`hotpath`, `benches/lookup.rs`).
 
 pub mod bench;
 

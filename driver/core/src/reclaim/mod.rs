@@ -2,13 +2,13 @@
 //!
 //! ```text
 //!   table / lookup (safe) ──► reclaim (this module: raw nodes, atomic links, retirement)
-//!                                 │ Platform::read_lock / Platform::defer
+//!                                 │ Platform::read / Platform::defer
 //!                                 ▼
 //!                             the host's read sections and grace periods
 //! ```
 //!
-//! One writer and any number of readers share a [`map::Shared`]: a fixed array of buckets, each
-//! the head of a singly linked chain of immutable [`node::Node`]s, and a few single-node slots
+//! One writer and any number of readers share a `map::Shared`: a fixed array of buckets, each
+//! the head of a singly linked chain of immutable `node::Node`s, and a few single-node slots
 //! (the group key, the CHAP secret, the digests of damaged records). Nodes are never changed
 //! once published. The writer replaces a node by linking a new one in its place with one
 //! release store and removes one by linking past it; readers follow the links with acquire
