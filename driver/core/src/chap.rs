@@ -43,7 +43,7 @@
 //! - the target's challenge equals one we have outstanding on another connection
 //!   ([`ChapRefusal::Reflection`]), checked before we answer it, one-way or mutual;
 //! - the target's answer is not made with the initiator secret ([`ChapRefusal::Mismatch`],
-//!   constant-time compare); CHAP_N is required but not matched against any name (Windows
+//!   constant-time compare); `CHAP_N` is required but not matched against any name (Windows
 //!   configures no expected target name).
 //!
 //! We never send a challenge equal to the target's: a draw that equals it is drawn again.
@@ -54,9 +54,9 @@
 //!
 //! - **Challenges come from a generator in the core**, a ChaCha20 DRBG (`chacha20`'s
 //!   `ChaCha20Rng`, RustCrypto), seeded when the authenticator is made and reseeded by the host,
-//!   both at PASSIVE_LEVEL from the platform's random source. The kernel's system RNG
-//!   (`BCryptGenRandom`, system-preferred provider) is PASSIVE_LEVEL only, and a login engine
-//!   makes its challenge where the target's PDU arrives, often at DISPATCH_LEVEL. Reseeding
+//!   both at `PASSIVE_LEVEL` from the platform's random source. The kernel's system RNG
+//!   (`BCryptGenRandom`, system-preferred provider) is `PASSIVE_LEVEL` only, and a login engine
+//!   makes its challenge where the target's PDU arrives, often at `DISPATCH_LEVEL`. Reseeding
 //!   mixes fresh bytes into the key; after [`ChapConfig::reseed_interval`] challenges without a
 //!   reseed, logins are refused ([`ChapRefusal::ReseedRequired`]);
 //!   [`ChapAuthenticator::reseed_due`] turns true halfway there. See `chap/generator.rs`.
@@ -72,11 +72,11 @@
 //! Nothing on the login path allocates or blocks for longer than the spin lock. The lock does
 //! not raise IRQL itself: in the kernel, call [`ChapAuthenticator::respond`],
 //! [`ChapAuthenticator::begin_mutual`], [`MutualChap::verify`] and drop a [`MutualChap`] at
-//! DISPATCH_LEVEL (from a DPC, or inside [`Platform::read`], which raises to DISPATCH_LEVEL in
+//! `DISPATCH_LEVEL` (from a DPC, or inside [`Platform::read`], which raises to `DISPATCH_LEVEL` in
 //! the kernel), as with `KeAcquireSpinLockAtDpcLevel`, so
 //! that a holder is never preempted on its own processor by another caller.
 //! [`ChapAuthenticator::new`] and [`ChapAuthenticator::reseed`] call the platform's random
-//! source and run at PASSIVE_LEVEL.
+//! source and run at `PASSIVE_LEVEL`.
 //!
 //! # The initiator secret
 //!
@@ -174,7 +174,7 @@ pub struct TargetAnswer<'a> {
 #[non_exhaustive]
 pub enum ChapRefusal {
     /// No initiator CHAP secret is set (method 71 never called, or called with size 0, or
-    /// ClearCache), so the target cannot be authenticated.
+    /// `ClearCache`), so the target cannot be authenticated.
     NoInitiatorSecret,
     /// The initiator CHAP secret is under 12 bytes and the connection is not IPsec-protected.
     ShortSecretWithoutIpsec,
@@ -186,7 +186,7 @@ pub enum ChapRefusal {
     Reflection,
     /// Every slot of the challenge table holds a login in progress.
     TableFull,
-    /// The challenge generator waits for a reseed at PASSIVE_LEVEL.
+    /// The challenge generator waits for a reseed at `PASSIVE_LEVEL`.
     ReseedRequired,
     /// The generator kept producing the target's challenge (not seen with a working one).
     GeneratorFailure,
@@ -301,7 +301,7 @@ struct Inner {
 impl ChapAuthenticator {
     /// Makes the authenticator: allocates `config.max_logins` slots and seeds the generator
     /// with [`SEED_LEN`] bytes from the platform's secure random source
-    /// ([`Platform::fill_random`]). PASSIVE_LEVEL, like the random source.
+    /// ([`Platform::fill_random`]). `PASSIVE_LEVEL`, like the random source.
     ///
     /// # Errors
     ///
@@ -327,8 +327,8 @@ impl ChapAuthenticator {
     }
 
     /// Mixes [`SEED_LEN`] fresh bytes from the platform's random source into the generator
-    /// and restarts its reseed count. PASSIVE_LEVEL; the source is called before the lock is
-    /// taken, and the lock is taken inside [`Platform::read`] (DISPATCH_LEVEL in the kernel), so
+    /// and restarts its reseed count. `PASSIVE_LEVEL`; the source is called before the lock is
+    /// taken, and the lock is taken inside [`Platform::read`] (`DISPATCH_LEVEL` in the kernel), so
     /// that a login on the same processor cannot preempt the holder.
     ///
     /// # Errors

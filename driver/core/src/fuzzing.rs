@@ -39,9 +39,9 @@ pub mod op {
     pub const CLASS_OPERATIONS: u8 = 1;
     /// `op & CLASS` for a class the provider does not serve (`GUID_NULL`).
     pub const CLASS_OTHER: u8 = 3;
-    /// OutBufferSize is `u32::MAX`; the call has no `out_size` field.
+    /// `OutBufferSize` is `u32::MAX`; the call has no `out_size` field.
     pub const OUT_SIZE_MAX: u8 = 0x20;
-    /// InBufferSize is `u32::MAX`; the call has no `in_size` field.
+    /// `InBufferSize` is `u32::MAX`; the call has no `in_size` field.
     pub const IN_SIZE_MAX: u8 = 0x40;
     /// The store fails every write and removal of this call.
     pub const STORE_FAILS: u8 = 0x80;
@@ -92,9 +92,9 @@ pub struct Call {
     pub class: Class,
     /// The WMI method id.
     pub method_id: u32,
-    /// InBufferSize; `None` is `u32::MAX`.
+    /// `InBufferSize`; `None` is `u32::MAX`.
     pub in_size: Option<u16>,
-    /// OutBufferSize; `None` is `u32::MAX`.
+    /// `OutBufferSize`; `None` is `u32::MAX`.
     pub out_size: Option<u16>,
     /// Whether the store fails every write and removal of this call.
     pub store_fails: bool,
@@ -112,8 +112,8 @@ pub enum CallError {
 }
 
 impl Call {
-    /// A call as a well-behaved caller makes it: InBufferSize is the buffer's length,
-    /// OutBufferSize the method's OUT size (4 for a method the class does not have), and the
+    /// A call as a well-behaved caller makes it: `InBufferSize` is the buffer's length,
+    /// `OutBufferSize` the method's OUT size (4 for a method the class does not have), and the
     /// buffer holds at least the OUT struct (zeros after `input`).
     #[must_use]
     pub fn new(class: Class, method_id: u32, input: Vec<u8>) -> Call {
@@ -140,13 +140,13 @@ impl Call {
         Call::new(Class::SecurityConfig, method_id, input)
     }
 
-    /// InBufferSize, as the provider gets it.
+    /// `InBufferSize`, as the provider gets it.
     #[must_use]
     pub fn in_buffer_size(&self) -> u32 {
         self.in_size.map_or(u32::MAX, u32::from)
     }
 
-    /// OutBufferSize, as the provider gets it.
+    /// `OutBufferSize`, as the provider gets it.
     #[must_use]
     pub fn out_buffer_size(&self) -> u32 {
         self.out_size.map_or(u32::MAX, u32::from)

@@ -109,7 +109,7 @@ impl<P: Platform> Reader<P> {
     }
 
     /// Looks up the preshared key for `id` on `port` in SPEC §5 precedence and copies it into
-    /// `out`. Never blocks, never allocates; callable at IRQL ≤ DISPATCH_LEVEL.
+    /// `out`. Never blocks, never allocates; callable at IRQL ≤ `DISPATCH_LEVEL`.
     ///
     /// # Errors
     ///

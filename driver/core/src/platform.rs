@@ -14,7 +14,7 @@
 //! it — only once every read-side section that had begun before the call has ended. That is
 //! the whole contract between the core and its platform; the core never waits for readers.
 //!
-//! Two implementations exist: the KMDF driver's (a lookup raises the IRQL to DISPATCH_LEVEL,
+//! Two implementations exist: the KMDF driver's (a lookup raises the IRQL to `DISPATCH_LEVEL`,
 //! so a grace period has passed once a DPC has run on every processor) and
 //! [`crate::reclaim::EpochPlatform`], epochs announced per thread, for processes.
 
@@ -29,13 +29,13 @@ use crate::reclaim::Retired;
 /// The core's readers rely on this contract for memory safety, so implementing it is unsafe:
 ///
 /// - [`Platform::read`] runs `f` inside a read-side section. It must not block, allocate or
-///   fail, may be called at any IRQL up to DISPATCH_LEVEL, and may nest.
+///   fail, may be called at any IRQL up to `DISPATCH_LEVEL`, and may nest.
 /// - [`Platform::defer`] takes memory the writer has unlinked and drops the [`Retired`] value
 ///   only once every read-side section that had begun before the call has ended (a grace
 ///   period). Dropping it earlier is a use-after-free in a reader; never dropping it leaks.
-///   It must not wait for readers itself; it is called at PASSIVE_LEVEL by the single writer.
+///   It must not wait for readers itself; it is called at `PASSIVE_LEVEL` by the single writer.
 /// - [`Platform::fill_random`] fills bytes from a cryptographically secure source. The core
-///   calls it at PASSIVE_LEVEL only.
+///   calls it at `PASSIVE_LEVEL` only.
 ///
 /// Processes need not implement it: [`crate::reclaim::EpochPlatform`] does, over a safe
 /// [`crate::reclaim::Threads`] the host supplies.

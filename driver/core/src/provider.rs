@@ -228,15 +228,15 @@ impl<S: RecordStore + fmt::Debug, P: Platform> fmt::Debug for Provider<S, P> {
             .field("store", &self.store)
             .field("table", &self.table)
             .field("config", &self.config)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 impl<S: RecordStore, P: Platform> Provider<S, P> {
     /// Starts the provider: rebuilds the table from every record in `store`, in one pass
     /// (O(n)). A record that fails its check is skipped, counted and remembered
-    /// (GetPresharedKeyForId then answers `ISDSC_CACHE_CORRUPTED` for a missing entry, and the
-    /// lookup refuses the identity it belongs to; ClearCache removes it). Valid records load
+    /// (`GetPresharedKeyForId` then answers `ISDSC_CACHE_CORRUPTED` for a missing entry, and the
+    /// lookup refuses the identity it belongs to; `ClearCache` removes it). Valid records load
     /// even beyond `config.max_entries`.
     ///
     /// The table's buckets are sized for `config.max_entries` explicit keys, allocated here
@@ -252,13 +252,9 @@ impl<S: RecordStore, P: Platform> Provider<S, P> {
         config: AdapterConfig,
         platform: P,
     ) -> Result<(Provider<S, P>, LoadReport), StartError> {
-        let mut seed = Zeroizing::new([0u8; 16]);
-        platform.fill_random(seed.as_mut_slice())?;
-        let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p] = *seed;
-        let hash_key = [
-            u64::from_le_bytes([a, b, c, d, e, f, g, h]),
-            u64::from_le_bytes([i, j, k, l, m, n, o, p]),
-        ];
+        let mut seed = Zeroizing::new([[0u8; 8]; 2]);
+        platform.fill_random(seed.as_flattened_mut())?;
+        let hash_key = seed.map(u64::from_le_bytes);
         let mut table = Table::new(platform, config.max_entries, hash_key)?;
         let mut report = LoadReport::default();
         let mut out_of_memory = false;
@@ -573,7 +569,7 @@ impl<S: RecordStore, P: Platform> Provider<S, P> {
 
     /// Removes every explicit key, the group key, the CHAP secret and every corrupt record,
     /// each from storage first. Stops at the first storage failure; what was removed stays
-    /// removed, and the next ClearCache finishes the job.
+    /// removed, and the next `ClearCache` finishes the job.
     fn clear_cache(&mut self) -> Result<IsdscStatus, Refused> {
         // One entry at a time, storage first, so that memory always matches storage.
         let mut bucket = 0;

@@ -15,7 +15,7 @@ impl NtStatus {
     pub const SUCCESS: NtStatus = NtStatus(0x0000_0000);
     /// `STATUS_INVALID_PARAMETER`: the IN buffer is shorter than its declared contents.
     pub const INVALID_PARAMETER: NtStatus = NtStatus(0xC000_000D);
-    /// `STATUS_BUFFER_TOO_SMALL`: OutBufferSize is below the method's OUT size.
+    /// `STATUS_BUFFER_TOO_SMALL`: `OutBufferSize` is below the method's OUT size.
     pub const BUFFER_TOO_SMALL: NtStatus = NtStatus(0xC000_0023);
     /// `STATUS_WMI_GUID_NOT_FOUND`: a class this provider does not serve.
     pub const WMI_GUID_NOT_FOUND: NtStatus = NtStatus(0xC000_0295);

@@ -109,6 +109,7 @@ impl MemoryStore {
     }
 
     /// The names of the stored entries, in byte order.
+    #[must_use]
     pub fn names(&self) -> impl ExactSizeIterator<Item = &[u8]> {
         self.entries.iter().map(|(name, _)| name.as_slice())
     }

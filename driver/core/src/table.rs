@@ -190,7 +190,7 @@ impl<P: Platform> Table<P> {
         let hash = id_hash(self.map.hash_key(), id);
         self.map
             .chain(hash)
-            .find(|n| n.kind() == KIND_KEY && n.port() == port.raw() && same_id(n, hash, id))
+            .find(|n| n.kind() == KIND_KEY && n.port() == port.raw() && same_id(*n, hash, id))
             .and_then(psk_entry)
     }
 
@@ -225,6 +225,7 @@ impl<P: Platform> Table<P> {
     }
 
     /// Tunnel mappings, sorted by port and destination.
+    #[must_use]
     pub fn tunnel_entries(&self) -> impl ExactSizeIterator<Item = &TunnelEntry> {
         self.tunnels.iter()
     }
@@ -337,6 +338,11 @@ impl<P: Platform> Table<P> {
     }
 
     /// Builds the node for a new group key or CHAP secret (`None` clears).
+    #[expect(
+        clippy::unused_self,
+        reason = "beside the other prepare_* methods: the provider prepares every change \
+                  through the table it applies it to"
+    )]
     pub(crate) fn prepare_value(
         &self,
         value: Option<&[u8]>,
@@ -373,6 +379,10 @@ impl<P: Platform> Table<P> {
     }
 
     /// Inserts or replaces a mapping. Does not allocate after [`Table::reserve_tunnel`].
+    #[expect(
+        clippy::large_types_passed_by_value,
+        reason = "the entry moves into the table; a reference would be copied from all the same"
+    )]
     pub(crate) fn insert_tunnel(&mut self, entry: TunnelEntry) {
         match self.tunnel_index(entry.port, &entry.destination) {
             Ok(i) => {
@@ -391,6 +401,10 @@ impl<P: Platform> Table<P> {
     }
 
     /// Appends a loaded mapping without keeping order; [`Table::finish_load`] sorts.
+    #[expect(
+        clippy::large_types_passed_by_value,
+        reason = "the entry moves into the table; a reference would be copied from all the same"
+    )]
     pub(crate) fn push_loaded_tunnel(&mut self, entry: TunnelEntry) -> Result<(), OutOfMemory> {
         self.tunnels.try_reserve(1).map_err(|_| OutOfMemory)?;
         self.tunnels.push(entry);
@@ -445,7 +459,7 @@ impl<P: Platform> Table<P> {
         self.corrupt.last().map(String::as_str)
     }
 
-    /// Forgets the last corrupt record (ClearCache removed it from storage). The list of
+    /// Forgets the last corrupt record (`ClearCache` removed it from storage). The list of
     /// damaged names readers see is shortened too; if memory for the shorter list runs out,
     /// readers keep the longer one, which only refuses more (never serves a wrong key) until
     /// the next change.
@@ -538,7 +552,7 @@ pub(crate) fn id_hash(key: [u64; 2], id: &Identifier) -> u64 {
 }
 
 /// Whether `n` is a node of identifier `id` (with hash `hash`).
-fn same_id(n: &NodeRef<'_>, hash: u64, id: &Identifier) -> bool {
+fn same_id(n: NodeRef<'_>, hash: u64, id: &Identifier) -> bool {
     n.hash() == hash && n.id_type() == id.id_type().raw() && n.id() == id.as_bytes()
 }
 
@@ -555,7 +569,7 @@ pub(crate) fn resolve<'g>(
     let mut damaged = [false, false];
     let levels = [port.raw(), PortSelector::All.raw()];
     for n in chain {
-        if !same_id(&n, hash, id) {
+        if !same_id(n, hash, id) {
             continue;
         }
         let Some(level) = levels.iter().position(|&p| p == n.port()) else {

@@ -1,4 +1,4 @@
-//! The CHAP challenge generator: a ChaCha20 DRBG, (re)seeded at PASSIVE_LEVEL.
+//! The CHAP challenge generator: a ChaCha20 DRBG, (re)seeded at `PASSIVE_LEVEL`.
 //!
 //! ```text
 //!   platform random source ──seed (PASSIVE_LEVEL)──► generator (this file)
@@ -8,16 +8,16 @@
 //! ```
 //!
 //! Why a generator of our own at all: the kernel's system RNG (`BCryptGenRandom` with the
-//! system-preferred provider) may only be called at PASSIVE_LEVEL, while an HBA's login engine
+//! system-preferred provider) may only be called at `PASSIVE_LEVEL`, while an HBA's login engine
 //! makes its challenge wherever the target's PDU arrives, often in a DPC. So the platform's
 //! source seeds a ChaCha20 keystream generator (`chacha20::ChaCha20Rng`, RustCrypto: the
-//! construction `rand`'s `StdRng` uses, no_std, no allocation, state wiped on drop) and the
+//! construction `rand`'s `StdRng` uses, `no_std`, no allocation, state wiped on drop) and the
 //! login path only draws from it.
 //!
 //! Reseeding mixes, it never replaces: the new key is 32 bytes of the current keystream XOR 32
 //! fresh platform bytes, so a weak reseed cannot make the state weaker than it was. After
 //! `reseed_interval` draws without a reseed the generator refuses to draw
-//! ([`ReseedRequired`]) until the host reseeds it at PASSIVE_LEVEL; past half that count it
+//! ([`ReseedRequired`]) until the host reseeds it at `PASSIVE_LEVEL`; past half that count it
 //! says a reseed is due, so a host that reseeds when told never meets the refusal. Challenges
 //! go over the wire in clear, so the generator needs unpredictability, not backtracking
 //! resistance (nothing it produced is secret).
@@ -123,23 +123,25 @@ mod tests {
     #[test]
     fn reseeding_changes_the_stream_even_with_an_all_zero_reseed() {
         // Mixing, not replacing: a zero reseed still leads to a key no one else holds.
-        let mut s1 = [3u8; SEED_LEN];
-        let mut s2 = [3u8; SEED_LEN];
-        let mut a = Generator::new(&mut s1, 100);
-        let mut b = Generator::new(&mut s2, 100);
-        a.reseed(&mut [0u8; SEED_LEN]);
-        let mut fresh = [0u8; SEED_LEN];
-        b.reseed(&mut fresh);
-        let (mut x, mut y) = ([0u8; 16], [0u8; 16]);
-        a.draw(&mut x).unwrap();
-        b.draw(&mut y).unwrap();
-        assert_eq!(x, y, "same state, same reseed, same stream");
-        let mut s3 = [3u8; SEED_LEN];
-        let mut c = Generator::new(&mut s3, 100);
-        let mut z = [0u8; 16];
-        c.draw(&mut z).unwrap();
+        let draw_after = |reseed: Option<[u8; SEED_LEN]>| {
+            let mut seed = [3u8; SEED_LEN];
+            let mut generator = Generator::new(&mut seed, 100);
+            if let Some(mut bytes) = reseed {
+                generator.reseed(&mut bytes);
+            }
+            let mut drawn = [0u8; 16];
+            generator.draw(&mut drawn).unwrap();
+            drawn
+        };
+        let reseeded = draw_after(Some([0; SEED_LEN]));
+        assert_eq!(
+            reseeded,
+            draw_after(Some([0; SEED_LEN])),
+            "same state, same reseed, same stream"
+        );
         assert_ne!(
-            x, z,
+            reseeded,
+            draw_after(None),
             "a reseed moved the stream away from the unreseeded one"
         );
     }

@@ -6,7 +6,7 @@
 //!     MutualChap drop: free the slot
 //! ```
 //!
-//! The table is allocated once, when the authenticator is made (PASSIVE_LEVEL); the login path
+//! The table is allocated once, when the authenticator is made (`PASSIVE_LEVEL`); the login path
 //! only reads and writes slots, so it never allocates. A full table is an answer, not a wait:
 //! the caller refuses the login. Lookups are linear: the capacity is the number of logins an
 //! adapter runs at once (tens), and a scan of that many 17-byte slots is shorter than the
@@ -21,9 +21,9 @@ use super::CHALLENGE_LEN;
 /// One challenge we sent and have not yet seen answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Outstanding {
-    /// Our CHAP_I.
+    /// Our `CHAP_I`.
     pub identifier: u8,
-    /// Our CHAP_C.
+    /// Our `CHAP_C`.
     pub challenge: [u8; CHALLENGE_LEN],
 }
 

@@ -13,7 +13,7 @@ use std::vec::Vec;
 //   python3 -c 'import hashlib
 //   print(hashlib.md5(bytes([ID]) + SECRET + CHALLENGE).hexdigest())'
 // for each (ID, SECRET, CHALLENGE) below.
-/// (CHAP_I, secret, challenge maker, expected response in hex).
+/// (`CHAP_I`, secret, challenge maker, expected response in hex).
 type Vector = (u8, &'static [u8], fn() -> Vec<u8>, &'static str);
 
 const VECTORS: &[Vector] = &[
@@ -38,7 +38,11 @@ const VECTORS: &[Vector] = &[
     (
         0xff,
         b"initsecret1234",
-        || (0..1024u32).map(|i| ((i * 7 + 3) % 256) as u8).collect(),
+        || {
+            (0..1024u32)
+                .map(|i| u8::try_from((i * 7 + 3) % 256).unwrap())
+                .collect()
+        },
         "9371e73d3b484cf900910df9d494c3cd",
     ),
     // ID 0x01, "x", bytes(16)
@@ -51,7 +55,13 @@ const VECTORS: &[Vector] = &[
 ];
 
 fn hex(bytes: &[u8]) -> std::string::String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use core::fmt::Write;
+    bytes
+        .iter()
+        .fold(std::string::String::new(), |mut text, b| {
+            write!(text, "{b:02x}").unwrap();
+            text
+        })
 }
 
 fn unhex(text: &str) -> Vec<u8> {
@@ -97,7 +107,7 @@ fn target(challenge: &[u8]) -> TargetChallenge<'_> {
     }
 }
 
-/// A mutual login on a cleartext connection: the target's `challenge` (CHAP_I 7), answered
+/// A mutual login on a cleartext connection: the target's `challenge` (`CHAP_I` 7), answered
 /// with [`OUTGOING`], our challenge to be answered with `initiator`.
 fn begin<'a>(
     auth: &'a ChapAuthenticator,

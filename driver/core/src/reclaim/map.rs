@@ -161,7 +161,7 @@ impl<'g> View<'g> {
 }
 
 /// The nodes of `hash`'s bucket whose tag matches `hash` (callers compare the full hash).
-fn chain<'g>(buckets: &'g [AtomicPtr<Node>], mask: u64, hash: u64) -> Chain<'g> {
+fn chain(buckets: &[AtomicPtr<Node>], mask: u64, hash: u64) -> Chain<'_> {
     let head = usize::try_from(hash & mask)
         .ok()
         .and_then(|i| buckets.get(i))
@@ -174,7 +174,7 @@ fn chain<'g>(buckets: &'g [AtomicPtr<Node>], mask: u64, hash: u64) -> Chain<'g> 
 }
 
 /// Every node of one bucket.
-fn whole_chain<'g>(bucket: &'g AtomicPtr<Node>) -> Chain<'g> {
+fn whole_chain(bucket: &AtomicPtr<Node>) -> Chain<'_> {
     Chain {
         cursor: bucket.load(Ordering::Acquire),
         want: None,
@@ -182,7 +182,7 @@ fn whole_chain<'g>(bucket: &'g AtomicPtr<Node>) -> Chain<'g> {
     }
 }
 
-fn slot<'g>(slots: &'g [AtomicPtr<Node>; SLOTS], i: usize) -> Option<NodeRef<'g>> {
+fn slot(slots: &[AtomicPtr<Node>; SLOTS], i: usize) -> Option<NodeRef<'_>> {
     let p = slots.get(i)?.load(Ordering::Acquire);
     // Alive for the read section or the writer's borrow (see `Chain::next`).
     NonNull::new(p).map(NodeRef::new)

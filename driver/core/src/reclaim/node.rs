@@ -145,39 +145,39 @@ impl<'a> NodeRef<'a> {
         }
     }
 
-    fn header(&self) -> &'a Node {
+    fn header(self) -> &'a Node {
         // SAFETY: `NodeRef::new`'s callers only wrap nodes that stay allocated and unchanged
         // (apart from atomic links) for `'a`.
         unsafe { self.node.as_ref() }
     }
 
     /// The kind (`KIND_*`).
-    pub(crate) fn kind(&self) -> u8 {
+    pub(crate) fn kind(self) -> u8 {
         self.header().kind
     }
 
     /// The hash it was stored under.
-    pub(crate) fn hash(&self) -> u64 {
+    pub(crate) fn hash(self) -> u64 {
         self.header().hash
     }
 
     /// The raw port number.
-    pub(crate) fn port(&self) -> u32 {
+    pub(crate) fn port(self) -> u32 {
         self.header().port
     }
 
     /// The raw security flags.
-    pub(crate) fn flags(&self) -> u64 {
+    pub(crate) fn flags(self) -> u64 {
         self.header().flags
     }
 
     /// The raw identifier type.
-    pub(crate) fn id_type(&self) -> u8 {
+    pub(crate) fn id_type(self) -> u8 {
         self.header().id_type
     }
 
     /// The identifier bytes.
-    pub(crate) fn id(&self) -> &'a [u8] {
+    pub(crate) fn id(self) -> &'a [u8] {
         let len = usize::from(self.header().id_len);
         // SAFETY: the node owns `id_len` bytes at `payload`, initialised at construction and
         // never written while the node is alive (`'a`).
@@ -185,7 +185,7 @@ impl<'a> NodeRef<'a> {
     }
 
     /// The value bytes (a key, a secret, digests). Secret.
-    pub(crate) fn value(&self) -> &'a [u8] {
+    pub(crate) fn value(self) -> &'a [u8] {
         let h = self.header();
         let Ok(len) = usize::try_from(h.value_len) else {
             return &[];
@@ -199,7 +199,7 @@ impl<'a> NodeRef<'a> {
     /// Whether the node was freed (only ever true in the loom build, where that is the bug
     /// the model looks for).
     #[allow(dead_code, reason = "read by the loom model only")]
-    pub(crate) fn is_freed(&self) -> bool {
+    pub(crate) fn is_freed(self) -> bool {
         self.header().freed.load(Ordering::Relaxed)
     }
 }

@@ -36,6 +36,7 @@ impl RecordName {
         clippy::indexing_slicing,
         clippy::arithmetic_side_effects,
         clippy::as_conversions,
+        clippy::cast_possible_truncation,
         reason = "const fn over literals and a bounded loop: evaluated at compile time or on \
                   `prefix` constants no longer than CAPACITY"
     )]

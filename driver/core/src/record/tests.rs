@@ -328,7 +328,7 @@ fn errors_say_what_happened() {
         &domain::ValidationError::InvalidPortNumber,
         &StoreError { what: "write" },
     ];
-    let texts: Vec<_> = errors.iter().map(|e| e.to_string()).collect();
+    let texts: Vec<_> = errors.iter().map(ToString::to_string).collect();
     assert_eq!(
         texts,
         [

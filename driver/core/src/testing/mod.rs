@@ -86,9 +86,11 @@ pub fn test_platform() -> TestPlatform {
 )]
 pub fn platform_with(random: TestRandom) -> TestPlatform {
     static DOMAIN: spin::Once<EpochDomain> = spin::Once::new();
-    let domain = DOMAIN.call_once(|| match EpochDomain::new(0) {
-        Ok(d) => d,
-        Err(_) => panic!("no memory for an empty domain"),
+    let domain = DOMAIN.call_once(|| {
+        let Ok(domain) = EpochDomain::new(0) else {
+            panic!("no memory for an empty domain")
+        };
+        domain
     });
     EpochPlatform::new(domain, TestThreads(random))
 }

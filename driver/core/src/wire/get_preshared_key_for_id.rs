@@ -130,7 +130,7 @@ impl GetPresharedKeyForIdOut {
 mod tests {
     use super::*;
 
-    /// All ports, ID_FQDN "host.example".
+    /// All ports, `ID_FQDN` "host.example".
     static IN: [u8; 24] = [
         0xff, 0xff, 0xff, 0xff, // PortNumber
         0x02, 0x00, 0x00, 0x00, // IdType, pad

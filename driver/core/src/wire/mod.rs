@@ -15,7 +15,7 @@
 //! Method 4 is the exception to "one fixed layout": its `ISCSI_IP_Address` carries a WMI
 //! counted string, so WMI packs the second address right after the first one's text, while a C
 //! caller filling the header's structs sends them at a fixed stride. Both shapes are read
-//! (SPEC §2); `set_tunnel_mode_outer_address` tells them apart by InBufferSize.
+//! (SPEC §2); `set_tunnel_mode_outer_address` tells them apart by `InBufferSize`.
 //!
 //! A `Repr` here is the raw meaning of the bytes (integers and byte slices). Whether those
 //! values are allowed is decided by [`crate::domain`], which turns them into typed values.
@@ -33,7 +33,7 @@
 //!   helpers below and a view would only wrap them.
 //! - Nothing is modified in place: an OUT struct is written whole by `emit` (padding as zero)
 //!   and an IN buffer is only read, so setters on a mutable view would have no caller.
-//! - Method 4's outer address has no fixed offset: it follows from `L1` and InBufferSize, which
+//! - Method 4's outer address has no fixed offset: it follows from `L1` and `InBufferSize`, which
 //!   a view's fixed accessors cannot express without the parse step anyway.
 
 mod c_layout;

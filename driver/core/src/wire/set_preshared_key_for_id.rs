@@ -120,7 +120,7 @@ mod tests {
     use super::*;
     use std::format;
 
-    /// Port 1, flags VALID|IKE|MAIN (0x07), ID_IPV4_ADDR 192.0.2.7, key "abc", one pad byte.
+    /// Port 1, flags VALID|IKE|MAIN (0x07), `ID_IPV4_ADDR` 192.0.2.7, key "abc", one pad byte.
     static IN: [u8; 36] = [
         0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // PortNumber, pad
         0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // SecurityFlags

@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Each address is an [`IscsiIpAddress`] whose `TextAddress` is a counted string (`L1`, `L2`
-//! bytes). InBufferSize alone tells the shapes apart: the longest packed buffer with valid
+//! bytes). `InBufferSize` alone tells the shapes apart: the longest packed buffer with valid
 //! lengths is 1,098 bytes (`L1` = `L2` = 512, where both shapes put the outer address at 552).
 //! In the fixed stride the outer address is at 552 whatever `L1` says. SPEC §3 rule 3 is
 //! checked step by step, each without overflow: 38 bytes (up to `L1`), `38 + L1`, `A + 34`
@@ -34,7 +34,7 @@ pub(super) mod field {
 /// The fixed part of SPEC §3 rule 3: the offset of the destination's text (38), the first
 /// variable field, in both shapes.
 pub const FIXED_LEN: usize = field::DESTINATION_ADDRESS + ip_address::HEADER_LEN;
-/// `sizeof(SetTunnelModeOuterAddress_IN)` in C (1100): an InBufferSize at least this large is
+/// `sizeof(SetTunnelModeOuterAddress_IN)` in C (1100): an `InBufferSize` at least this large is
 /// the fixed stride.
 pub const FIXED_STRIDE_LEN: usize = FIXED_STRIDE_OUTER_ADDRESS + ip_address::C_LEN;
 /// Offset of the outer address in the fixed stride (552), whatever `L1` says.
@@ -102,7 +102,7 @@ impl<'a> SetTunnelModeOuterAddressIn<'a> {
     }
 
     /// Reads the IN struct; the shape is [`Shape::of`] `buf.len()`, so `buf` must be exactly
-    /// the InBufferSize bytes of the call.
+    /// the `InBufferSize` bytes of the call.
     ///
     /// # Errors
     ///
@@ -228,7 +228,7 @@ mod tests {
     ];
 
     /// The fixed stride as a C caller fills it: port 0, a text destination "tgt" with
-    /// `L1` = 512 (as `iSpReadTCPConfigInfo` writes it) and an IPv6 outer address ::1 with
+    /// `L1` = 512 (as `iSpReadTCPConfigInfo` writes it) and an IPv6 outer address `::1` with
     /// flow info 9 and scope 3 (`L2` = 0) at 552.
     fn fixed_stride() -> Vec<u8> {
         let mut c = vec![0u8; FIXED_STRIDE_LEN];

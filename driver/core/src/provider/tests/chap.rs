@@ -1,4 +1,4 @@
-//! SPEC §4 SetCHAPSharedSecret (method 71): secret sizes, the warning, clear.
+//! SPEC §4 `SetCHAPSharedSecret` (method 71): secret sizes, the warning, clear.
 
 use super::*;
 

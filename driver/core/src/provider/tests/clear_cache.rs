@@ -1,4 +1,4 @@
-//! SPEC §4 ClearCache (method 5): what it clears and what it keeps.
+//! SPEC §4 `ClearCache` (method 5): what it clears and what it keeps.
 
 use super::*;
 

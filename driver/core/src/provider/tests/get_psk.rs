@@ -1,4 +1,4 @@
-//! SPEC §4 GetPresharedKeyForId (method 2): statuses and the entry it reports.
+//! SPEC §4 `GetPresharedKeyForId` (method 2): statuses and the entry it reports.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! SPEC §4 SetGroupPresharedKey (method 3): key sizes, set and clear.
+//! SPEC §4 `SetGroupPresharedKey` (method 3): key sizes, set and clear.
 
 use super::*;
 

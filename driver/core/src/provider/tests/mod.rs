@@ -82,11 +82,16 @@ fn call<S: RecordStore>(
     input: &[u8],
 ) -> (MethodResult, Vec<u8>) {
     let out = out_size(&class, method).unwrap_or(0);
-    let len = input.len().max(out as usize);
+    let len = input.len().max(usize::try_from(out).unwrap());
     let mut buf = vec![0xa5; len];
     buf[..input.len()].copy_from_slice(input);
-    let r = p.execute_method(&class, method, &mut buf, input.len() as u32, out);
+    let r = p.execute_method(&class, method, &mut buf, len32(input), out);
     (r, buf)
+}
+
+/// The length of a test buffer as a WMI size.
+fn len32(buffer: &[u8]) -> u32 {
+    u32::try_from(buffer.len()).unwrap()
 }
 
 /// The ISDSC status of a call the transport accepted.

@@ -1,4 +1,4 @@
-//! SPEC §4 SetPresharedKeyForId (method 1): check order, replace, remove, capacity.
+//! SPEC §4 `SetPresharedKeyForId` (method 1): check order, replace, remove, capacity.
 
 use super::*;
 

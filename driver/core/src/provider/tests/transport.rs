@@ -62,8 +62,8 @@ fn rule2_small_output_buffer_changes_nothing() {
     for (class, id, input, out_len) in cases {
         for short in [0, out_len - 1] {
             let mut buf = input.clone();
-            buf.resize(input.len().max(out_len as usize), 0);
-            let r = p.execute_method(&class, id, &mut buf, input.len() as u32, short);
+            buf.resize(input.len().max(usize::try_from(out_len).unwrap()), 0);
+            let r = p.execute_method(&class, id, &mut buf, len32(&input), short);
             assert_eq!(
                 r,
                 MethodResult {
@@ -106,7 +106,7 @@ fn rule3_short_input_for_each_method() {
         for cut in [0, 1, input.len() - 1] {
             let mut buf = input.clone();
             buf.resize(input.len().max(16), 0);
-            let r = p.execute_method(&class, id, &mut buf, cut as u32, 16);
+            let r = p.execute_method(&class, id, &mut buf, len32(&input[..cut]), 16);
             assert_eq!(
                 r,
                 MethodResult {

@@ -1,13 +1,17 @@
-//! SPEC §4 SetTunnelModeOuterAddress (method 4) in both shapes of SPEC §2.
+//! SPEC §4 `SetTunnelModeOuterAddress` (method 4) in both shapes of SPEC §2.
 
 use super::*;
 
-/// SPEC §4 method 4 in one shape of SPEC §2 (both must answer alike).
-fn tunnel_address_rules_in(shape: Shape) {
+/// Method 4 in `shape`.
+fn tunnel_as(shape: Shape, p: &mut P, port: u32, dest: &Address, outer: &Address) -> IsdscStatus {
+    status_of(p, SEC, 4, &tunnel_in(shape, port, dest, outer))
+}
+
+/// SPEC §4 method 4's refusals in one shape of SPEC §2 (both must answer alike).
+fn tunnel_refusals_in(shape: Shape) {
     let mut p = provider();
-    let tunnel = |p: &mut P, port, dest: &Address, outer: &Address| {
-        status_of(p, SEC, 4, &tunnel_in(shape, port, dest, outer))
-    };
+    let tunnel =
+        |p: &mut P, port, dest: &Address, outer: &Address| tunnel_as(shape, p, port, dest, outer);
     let outer = &Address::text("Gateway.Example");
     let v4 = &Address::ipv4([1, 2, 3, 4]);
     assert_eq!(
@@ -53,7 +57,14 @@ fn tunnel_address_rules_in(shape: Shape) {
         );
     }
     assert_eq!(p.table().tunnel_entries().len(), 0);
+}
 
+/// SPEC §4 method 4's accepted forms, and removal, in one shape of SPEC §2.
+fn tunnel_accepted_forms_in(shape: Shape) {
+    let mut p = provider();
+    let tunnel =
+        |p: &mut P, port, dest: &Address, outer: &Address| tunnel_as(shape, p, port, dest, outer);
+    let outer = &Address::text("Gateway.Example");
     assert_eq!(
         tunnel(&mut p, 0, &Address::text("Target.EXAMPLE"), outer),
         IsdscStatus::SUCCESS
@@ -127,12 +138,14 @@ fn tunnel_address_rules_in(shape: Shape) {
 
 #[test]
 fn tunnel_address_rules_packed() {
-    tunnel_address_rules_in(Shape::Packed);
+    tunnel_refusals_in(Shape::Packed);
+    tunnel_accepted_forms_in(Shape::Packed);
 }
 
 #[test]
 fn tunnel_address_rules_fixed_stride() {
-    tunnel_address_rules_in(Shape::FixedStride);
+    tunnel_refusals_in(Shape::FixedStride);
+    tunnel_accepted_forms_in(Shape::FixedStride);
 }
 
 #[test]
@@ -197,7 +210,7 @@ fn tunnel_rule3_steps_change_nothing() {
     ] {
         let mut buf = input.to_vec();
         buf.resize(input.len().max(4), 0);
-        let r = p.execute_method(&SEC, 4, &mut buf, input.len() as u32, 4);
+        let r = p.execute_method(&SEC, 4, &mut buf, len32(input), 4);
         assert_eq!(
             r,
             MethodResult {
