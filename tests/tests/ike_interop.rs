@@ -816,7 +816,10 @@ fn verb(adapter: &Iscsisec, args: &[&str]) {
 /// Starts a provider over the adapter's state directory (it holds the directory's lock until
 /// dropped, so no verb may run meanwhile).
 fn start_provider(adapter: &Iscsisec) -> Provider<DirStore, ProcessPlatform> {
-    let store = DirStore::open(adapter.state_dir(), Access::Change).expect("state directory opens");
+    let store = DirStore::open(adapter.state_dir(), Access::Change, |m| {
+        eprintln!("storage: {m}");
+    })
+    .expect("state directory opens");
     let (provider, report) = Provider::start(store, AdapterConfig::default(), process_platform())
         .expect("provider starts");
     assert_eq!(report.corrupt, 0);

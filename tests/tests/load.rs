@@ -150,7 +150,7 @@ fn eight_processes_change_different_entries_at_once_and_lookups_always_answer() 
     }
     let elapsed = started.elapsed();
     // Every change is present, with its key: the store read back in this process.
-    let store = DirStore::open(&dir, Access::Read).expect("opens");
+    let store = DirStore::open(&dir, Access::Read, |m| panic!("storage: {m}")).expect("opens");
     let platform = iscsisec_host::platform::process_platform();
     let (p, report) = Provider::start(store, AdapterConfig::default(), platform).expect("starts");
     assert_eq!(

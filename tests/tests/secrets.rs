@@ -338,7 +338,9 @@ fn no_freed_block_holds_a_secret_with_the_directory_store() {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let dir = tmp.path().join("state");
-    let open = |dir: &Path| DirStore::open(dir, Access::Change).expect("the store opens");
+    let open = |dir: &Path| {
+        DirStore::open(dir, Access::Change, |m| panic!("storage: {m}")).expect("the store opens")
+    };
     let hits = armed(|| {
         let store = open(&dir);
         workload(store, |s| {
@@ -586,7 +588,8 @@ fn debug_of_every_type_holding_a_secret_hides_it() {
     fault.write("group-key", GROUP).expect("write");
     texts.push(("FaultStore", format!("{fault:?} {handle:?}")));
     let tmp = tempfile::tempdir().expect("a temporary directory");
-    let mut dir = DirStore::open(tmp.path(), Access::Change).expect("opens");
+    let mut dir =
+        DirStore::open(tmp.path(), Access::Change, |m| panic!("storage: {m}")).expect("opens");
     dir.write("group-key", GROUP).expect("write");
     texts.push(("DirStore", format!("{dir:?}")));
     for (what, text) in &texts {

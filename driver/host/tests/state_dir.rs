@@ -62,6 +62,11 @@ fn an_existing_directory_keeps_its_mode_and_new_ones_are_owner_only() {
             run(&dir, args);
             assert_eq!(mode(&dir), existing_mode, "{args:?} changed the mode");
         }
+        // What the host creates inside is owner-only all the same.
+        for file in fs::read_dir(&dir).unwrap() {
+            let path = file.unwrap().path();
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
     }
     // Directories the host creates, parents included, are 0700, even with a permissive umask.
     let nested = tmp.path().join("a/b/state");
@@ -108,9 +113,18 @@ fn a_symlinked_state_directory_or_lock_file_is_refused() {
     // A lock file that is a link (to anywhere, here a file that must not be created or locked).
     let target = tmp.path().join("not-a-lock");
     std::os::unix::fs::symlink(&target, real.join(".lock")).unwrap();
-    let out = run(&real, &["GroupKey", "k", "*"]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    assert!(stderr(&out).contains("lock file"), "{}", stderr(&out));
+    for args in [&["GroupKey", "k", "*"][..], &["show", "--json"]] {
+        let out = run(&real, args);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let err = stderr(&out);
+        assert_eq!(
+            err,
+            format!(
+                "error: the lock file {} is a symbolic link; refusing it\n",
+                real.join(".lock").display()
+            )
+        );
+    }
     assert!(!target.exists());
     // The same directory without the link works.
     fs::remove_file(real.join(".lock")).unwrap();

@@ -29,7 +29,7 @@ use zeroize::Zeroizing;
 
 /// What `demo` needs from the command line.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(super) struct Settings {
     /// Whether `--state` was given: the demo says it leaves that directory alone.
     pub state_given: bool,
     /// `--ports`, passed on to every step.
@@ -43,7 +43,7 @@ pub struct Settings {
 /// # Errors
 ///
 /// The program or the state directory could not be set up, or standard output failed.
-pub fn run(settings: &Settings) -> Result<ExitCode, String> {
+pub(super) fn run(settings: &Settings) -> Result<ExitCode, String> {
     let exe = std::env::current_exe()
         .map_err(|e| format!("cannot find this program to run the steps: {e}"))?;
     if settings.state_given {

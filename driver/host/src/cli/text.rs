@@ -1,7 +1,7 @@
 //! User text to WMI field bytes, with iscsicli's conventions.
 //!
 //! ```text
-//!   command line ──► text (this file) ──► core wire emitters ──► Provider::execute_method
+//!   cli::args, cli::verbs ──► text (this file) ──► core wire emitters ──► execute_method
 //! ```
 //!
 //! Every function here only converts: `*` to the field's default, numbers (decimal unless

@@ -1,7 +1,7 @@
 //! `show --json`: the table described as one JSON object, without key or secret bytes.
 //!
 //! ```text
-//!   cli ──► show (this file) ──► core Table (entries, counts, Display of ids and addresses)
+//!   cli::verbs ──► show (this file) ──► core Table (entries, counts, Display of ids and addresses)
 //! ```
 //!
 //! The object's members come in SPEC §7's order:
