@@ -30,6 +30,25 @@ pub fn binary(default: &str) -> PathBuf {
     }
 }
 
+/// Runs `bin --state dir <args>` with nothing on standard input, for suites that keep their
+/// own state directories; cargo's library path is left out of the environment (it only makes
+/// the loader search more directories, which traced runs would count).
+///
+/// # Panics
+///
+/// If the binary cannot be started.
+#[must_use]
+pub fn run_on(bin: &Path, dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin)
+        .env_remove("LD_LIBRARY_PATH")
+        .arg("--state")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()))
+}
+
 /// A fresh [`Iscsisec`] with its own state directory, running `$ISCSISEC_BIN` or this crate's
 /// `iscsisec-conformance-target`. Only usable from this package's integration tests (cargo sets
 /// `CARGO_BIN_EXE_*` for those).
@@ -307,11 +326,7 @@ impl Iscsisec {
     /// `lookup --port P --id-type T --id ID [--reveal]`.
     #[must_use]
     pub fn lookup(&self, port: &str, id_type: &str, id: &str, reveal: bool) -> Lookup {
-        let mut args = vec!["lookup", "--port", port, "--id-type", id_type, "--id", id];
-        if reveal {
-            args.push("--reveal");
-        }
-        let out = self.run(&args, &[]);
+        let out = self.run(&lookup_args(port, id_type, id, reveal), &[]);
         Lookup {
             code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -343,6 +358,16 @@ impl Iscsisec {
         files.sort();
         files
     }
+}
+
+/// The arguments of `lookup --port P --id-type T --id ID [--reveal]`.
+#[must_use]
+pub fn lookup_args<'a>(port: &'a str, id_type: &'a str, id: &'a str, reveal: bool) -> Vec<&'a str> {
+    let mut args = vec!["lookup", "--port", port, "--id-type", id_type, "--id", id];
+    if reveal {
+        args.push("--reveal");
+    }
+    args
 }
 
 /// What `lookup` answered.

@@ -16,7 +16,7 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -36,14 +36,7 @@ fn bin() -> PathBuf {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(bin())
-        .env_remove("LD_LIBRARY_PATH")
-        .arg("--state")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("iscsisec runs")
+    run_on(&bin(), dir, args)
 }
 
 /// The identifier, port and key of change `i` of writer `w`: entry `i % ENTRIES` of the

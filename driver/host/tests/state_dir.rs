@@ -15,6 +15,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
+#[cfg(target_os = "linux")]
+use std::process::{Child, Command, Stdio};
+#[cfg(target_os = "linux")]
+use std::time::{Duration, Instant};
 
 use common::{SUCCESS, State, found, spawn};
 
@@ -205,28 +209,31 @@ fn waits_for_a_lock(pid: u32) -> bool {
     })
 }
 
-/// Starts `iscsisec --state DIR args` and returns once it waits for the lock, or panics after
-/// ten seconds.
+/// Starts `iscsisec --state DIR args`, its output piped.
 #[cfg(target_os = "linux")]
-fn start_waiting(s: &State, args: &[&str]) -> std::process::Child {
-    let mut child = std::process::Command::new(common::BIN)
+fn start(s: &State, args: &[&str]) -> Child {
+    Command::new(common::BIN)
         .arg("--state")
         .arg(&s.dir)
         .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        .unwrap()
+}
+
+/// Starts `iscsisec --state DIR args` and returns once it waits for the lock, or panics after
+/// ten seconds.
+#[cfg(target_os = "linux")]
+fn start_waiting(s: &State, args: &[&str]) -> Child {
+    let mut child = start(s, args);
+    let deadline = Instant::now() + Duration::from_secs(10);
     while !waits_for_a_lock(child.id()) {
         if let Some(status) = child.try_wait().unwrap() {
             panic!("{args:?} did not wait for the lock: it exited with {status}");
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{args:?} never waited"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(Instant::now() < deadline, "{args:?} never waited");
+        std::thread::sleep(Duration::from_millis(5));
     }
     child
 }
@@ -235,29 +242,22 @@ fn start_waiting(s: &State, args: &[&str]) -> std::process::Child {
 /// it and panics if it has not finished within ten seconds (it waited for the lock).
 #[cfg(target_os = "linux")]
 fn run_without_waiting(s: &State, args: &[&str]) -> (Option<i32>, String) {
-    let mut child = std::process::Command::new(common::BIN)
-        .arg("--state")
-        .arg(&s.dir)
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut child = start(s, args);
+    let deadline = Instant::now() + Duration::from_secs(10);
     while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline || waits_for_a_lock(child.id()) {
+        if Instant::now() > deadline || waits_for_a_lock(child.id()) {
             child.kill().unwrap();
             child.wait().unwrap();
             panic!("{args:?} waited for the lock");
         }
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(5));
     }
     finish(child)
 }
 
 /// The answer of a process started by [`start_waiting`], once it has run.
 #[cfg(target_os = "linux")]
-fn finish(child: std::process::Child) -> (Option<i32>, String) {
+fn finish(child: Child) -> (Option<i32>, String) {
     let out = child.wait_with_output().unwrap();
     (out.status.code(), String::from_utf8(out.stdout).unwrap())
 }
