@@ -221,33 +221,20 @@ fn no_damage_to_any_stored_file_crashes_the_host_or_serves_a_wrong_key() {
     // typical record (and the last 33, where a trailing checksum would be), and whole-file
     // damage; each time from the same state.
     let t = iscsisec!();
-    assert_eq!(
-        t.set_psk(0, 0x05, id_type::FQDN, FQDN, b"port key"),
-        isdsc::SUCCESS
-    );
-    assert_eq!(
-        t.set_psk(ALL_PORTS, 0x09, id_type::FQDN, FQDN, b"all key"),
-        isdsc::SUCCESS
-    );
-    assert_eq!(t.set_group_key(b"group key"), isdsc::SUCCESS);
-    assert_eq!(t.set_chap(b"0123456789abcdef"), isdsc::SUCCESS);
-    assert_eq!(
-        t.set_tunnel(0, &Addr::V4(V4), &Addr::text("gw")),
-        isdsc::SUCCESS
-    );
-    assert_eq!(t.set_guid(GUID), isdsc::SUCCESS);
+    populate(&t);
     let snapshot = t.stored_files();
     let files: Vec<PathBuf> = snapshot
         .iter()
         .filter(|(_, b)| !b.is_empty())
         .map(|(p, _)| p.clone())
         .collect();
-    assert!(files.len() >= 6, "one record per entry: {files:?}");
+    assert!(files.len() >= 7, "one record per entry: {files:?}");
     let allowed = |l: &Lookup, ok: &str, what: &str| match l.code {
         Some(0) => assert_eq!(l.line(), ok, "{what}: a wrong key"),
         Some(1) => assert_eq!(l.line(), "source=none", "{what}"),
         other => panic!("{what}: exit {other:?} (a crash?): {}", l.stderr),
     };
+    // populate(): the port-0 key of V4, the all-ports key of FQDN, the group key.
     let port_key = format!("source=port key={}", hex(b"port key"));
     let mut cases = 0;
     for file in &files {
@@ -272,14 +259,10 @@ fn no_damage_to_any_stored_file_crashes_the_host_or_serves_a_wrong_key() {
                 "{what}: {state}"
             );
             // Each identifier gets its own key or nothing, never another one.
-            allowed(
-                &t.lookup("0", "fqdn", "initiator.example.com", true),
-                &port_key,
-                &what,
-            );
+            allowed(&t.lookup("0", "ipv4", V4_TEXT, true), &port_key, &what);
             allowed(
                 &t.lookup("1", "fqdn", "initiator.example.com", true),
-                &format!("source=all-ports key={}", hex(b"all key")),
+                &format!("source=all-ports key={}", hex(b"all-ports key")),
                 &what,
             );
             allowed(
@@ -287,9 +270,9 @@ fn no_damage_to_any_stored_file_crashes_the_host_or_serves_a_wrong_key() {
                 &format!("source=group key={}", hex(b"group key")),
                 &what,
             );
-            let get = t.get_psk(0, id_type::FQDN, FQDN);
+            let get = t.get_psk(0, id_type::IPV4, &V4);
             assert!(
-                [(isdsc::SUCCESS, 0x05), (isdsc::CACHE_CORRUPTED, 0)].contains(&get),
+                [(isdsc::SUCCESS, 0x07), (isdsc::CACHE_CORRUPTED, 0)].contains(&get),
                 "{what}: {get:x?}"
             );
             // Changes still work on a damaged store, and ClearCache removes the damage.
@@ -304,13 +287,13 @@ fn no_damage_to_any_stored_file_crashes_the_host_or_serves_a_wrong_key() {
                 !t.stored_files().iter().any(|(p, _)| p == file),
                 "{what}: the damaged record is still stored"
             );
-            let l = t.lookup("0", "fqdn", "initiator.example.com", true);
+            let l = t.lookup("0", "ipv4", V4_TEXT, true);
             assert_eq!((l.code, l.line()), (Some(1), "source=none"), "{what}");
             restore(&t, &snapshot);
             cases += 1;
         }
     }
-    assert!(cases >= 6 * 11, "{cases} cases");
+    assert!(cases >= 7 * 11, "{cases} cases");
     assert_eq!(corrupt_records(&t), 0);
 }
 

@@ -289,18 +289,22 @@ impl Exchange {
     fn main_ke(&mut self, msg: &Message) -> Result<Step, Outcome> {
         let (gxr, nr) = ke_and_nonce(msg.payloads())?;
         self.derive(&gxr, &nr)?;
+        let hash_i = self.hash_i_and_first_iv()?;
+        let next = self.encrypted(vec![Payload::Id(self.idii.clone()), Payload::Hash(hash_i)])?;
+        self.state = State::MainAuth;
+        Ok(Step::Send(next))
+    }
+
+    /// HASH_I over our IDii body, and the IV of the first encrypted message (RFC 2409
+    /// Appendix B): what both modes need once the keys are derived.
+    fn hash_i_and_first_iv(&mut self) -> Result<Vec<u8>, Outcome> {
         let keys = self.keys.as_ref().ok_or(Discard::Unexpected("no keys"))?;
         let idii_b = Payload::Id(self.idii.clone())
             .body()
             .map_err(Phase1Error::Encode)?;
-        let hash_i = keys.hash_i(&self.transcript(), &idii_b);
+        let hash_i = keys.hash_i(&self.transcript(), &idii_b).to_vec();
         self.iv = crypto::initial_iv(self.dh.public(), &self.gxr);
-        let next = self.encrypted(vec![
-            Payload::Id(self.idii.clone()),
-            Payload::Hash(hash_i.to_vec()),
-        ])?;
-        self.state = State::MainAuth;
-        Ok(Step::Send(next))
+        Ok(hash_i)
     }
 
     /// Main mode message 6: decrypt, verify HASH_R.
@@ -345,13 +349,8 @@ impl Exchange {
         self.cky_r = msg.responder_cookie;
         self.derive(&gxr, &nr)?;
         self.verify_hash_r(idir, hash_r, "aggressive mode message 2")?;
-        let keys = self.keys.as_ref().ok_or(Discard::Unexpected("no keys"))?;
-        let idii_b = Payload::Id(self.idii.clone())
-            .body()
-            .map_err(Phase1Error::Encode)?;
-        let hash_i = keys.hash_i(&self.transcript(), &idii_b);
-        self.iv = crypto::initial_iv(self.dh.public(), &self.gxr);
-        let last = self.encrypted(vec![Payload::Hash(hash_i.to_vec())])?;
+        let hash_i = self.hash_i_and_first_iv()?;
+        let last = self.encrypted(vec![Payload::Hash(hash_i)])?;
         self.responder_id = Some(idir.clone());
         self.state = State::Done;
         Ok(Step::Done { last: Some(last) })
