@@ -21,7 +21,7 @@ use crate::spec::{GET_PSK_OUT_LEN, OPERATIONS, SECURITY_CONFIG, STATUS_OUT_LEN, 
 use crate::system;
 
 /// The binary under test: `$ISCSISEC_BIN` if set, else `default` (pass
-/// `env!("CARGO_BIN_EXE_iscsisec-conformance-target")`, or use [`iscsisec!`]).
+/// `env!("CARGO_BIN_EXE_iscsisec-conformance-target")`, or use [`crate::iscsisec!`]).
 #[must_use]
 pub fn binary(default: &str) -> PathBuf {
     match std::env::var_os("ISCSISEC_BIN") {

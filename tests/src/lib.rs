@@ -10,8 +10,8 @@
 //! ```
 //!
 //! Everything in [`spec`], [`buffers`] and [`cli`], and [`Call`], is re-exported at the crate
-//! root, so a suite says `use iscsisec_tests::*;`. [`bench`] is the hot path's benchmark support (`hotpath`,
-//! `benches/lookup.rs`).
+//! root, so a suite says `use iscsisec_tests::*;`. [`bench`](mod@bench) is the hot path's
+//! benchmark support (`hotpath`, `benches/lookup.rs`).
 
 pub mod bench;
 pub mod buffers;

@@ -12,7 +12,7 @@
 //! rebuilds the core's table from the stored records, runs one command and exits. The host
 //! decides nothing: it turns text into bytes, hands them to the core and prints the answer.
 //!
-//! One module per job: [`args`] declares the command line (clap), `state` opens the store and
+//! One module per job: `args` declares the command line (clap), `state` opens the store and
 //! starts the core, `verbs` runs each command, `output` prints every line and picks the exit
 //! code; `text` reads argument values, `show` writes the JSON, `demo` runs the demo.
 //!
