@@ -15,10 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use iscsisec_core::store::MemoryStore;
 use iscsisec_core::testing::{TestPlatform, fingerprint, test_platform};
-use iscsisec_core::wire::{GetPresharedKeyForIdOut, StatusOut};
-use iscsisec_core::{
-    AdapterConfig, Guid, Identifier, IsdscStatus, KeyBuffer, PortSelector, Provider,
-};
+use iscsisec_core::{AdapterConfig, Identifier, IsdscStatus, KeyBuffer, PortSelector, Provider};
 use iscsisec_tests::*;
 
 /// Counts allocations made while armed on this thread, and fails the one numbered `FAIL_AT`.
@@ -89,86 +86,14 @@ fn armed<T>(f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// A call of the workload.
-struct Call {
-    class: Guid,
-    method: u32,
-    input: Vec<u8>,
-}
-
-fn workload() -> Vec<Call> {
-    let sec = iscsisec_core::consts::SECURITY_CONFIG_OPERATIONS_GUID;
-    let ops = iscsisec_core::consts::OPERATIONS_GUID;
-    let c = |class, method, input| Call {
-        class,
-        method,
-        input,
-    };
-    let f = id_type::FQDN;
-    vec![
-        c(
-            sec,
-            method::SET_PSK,
-            set_psk_in(0, 1, f, b"a.example", b"key-a"),
-        ),
-        c(
-            sec,
-            method::SET_PSK,
-            set_psk_in(ALL_PORTS, 1, f, b"a.example", b"key-all"),
-        ),
-        c(
-            sec,
-            method::SET_PSK,
-            set_psk_in(1, 1, id_type::IPV4, &[10, 0, 0, 1], b"key-v4"),
-        ),
-        c(sec, method::SET_GROUP_KEY, sized_in(b"group")),
-        c(ops, method::SET_CHAP, sized_in(b"chap-secret-1234")),
-        c(
-            sec,
-            method::SET_TUNNEL,
-            tunnel_in(0, &Addr::V4([198, 51, 100, 1]), &Addr::V4([203, 0, 113, 1])),
-        ),
-        c(sec, method::SET_GUID, vec![7; 16]),
-        c(sec, method::GET_PSK, get_psk_in(0, f, b"a.example")),
-        c(
-            sec,
-            method::SET_PSK,
-            set_psk_in(0, 5, f, b"a.example", b"key-a-2"),
-        ),
-        c(sec, method::SET_GROUP_KEY, sized_in(b"group-2")),
-        c(ops, method::SET_CHAP, sized_in(b"short")),
-        c(sec, method::SET_PSK, set_psk_in(0, 5, f, b"a.example", b"")),
-        c(sec, method::CLEAR_CACHE, Vec::new()),
-        c(
-            sec,
-            method::SET_TUNNEL,
-            tunnel_in(0, &Addr::V4([198, 51, 100, 1]), &Addr::Empty),
-        ),
-    ]
-}
-
 fn config() -> AdapterConfig {
     AdapterConfig::default()
 }
 
-/// The OUT status (and flags) of one call; the buffer is prepared outside the armed section.
+/// The OUT status (and flags) of one call; only the core's call runs in the armed section.
 fn execute(p: &mut Provider<MemoryStore, TestPlatform>, call: &Call) -> (IsdscStatus, u64) {
-    let out_len: u32 = if call.method == method::GET_PSK {
-        16
-    } else {
-        4
-    };
-    let mut buf = call.input.clone();
-    buf.resize(call.input.len().max(16), 0);
-    let in_size = u32::try_from(call.input.len()).expect("small");
-    let r = armed(|| p.execute_method(&call.class, call.method, &mut buf, in_size, out_len));
-    assert!(r.status.is_success(), "{r:?}");
-    if out_len == 16 {
-        let o = GetPresharedKeyForIdOut::parse(&buf).expect("OUT");
-        (o.status, o.security_flags)
-    } else {
-        (StatusOut::parse(&buf).expect("OUT").status, 0)
-    }
+    call.execute_within(p, |f| armed(f))
+        .unwrap_or_else(|| panic!("{}: refused by the transport", call.what))
 }
 
 fn lookups(p: &Provider<MemoryStore, TestPlatform>) -> Vec<Option<Vec<u8>>> {
@@ -215,7 +140,7 @@ fn run(fail_at: usize, clean: Option<&[(IsdscStatus, u64)]>) -> Vec<(IsdscStatus
         }
     };
     let mut answers = Vec::new();
-    for (i, call) in workload().iter().enumerate() {
+    for (i, call) in calls::workload().iter().enumerate() {
         let before = (fingerprint(provider.table()), provider.store().clone());
         let mut answer = execute(&mut provider, call);
         if answer.0 == IsdscStatus::NON_SPECIFIC_ERROR {

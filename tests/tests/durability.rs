@@ -25,9 +25,8 @@ use iscsisec_core::store::MemoryStore;
 use iscsisec_core::table::Table;
 use iscsisec_core::testing::{FaultStore, Op, Scenario};
 use iscsisec_core::testing::{TestPlatform, fingerprint, test_platform};
-use iscsisec_core::wire::{GetPresharedKeyForIdOut, StatusOut};
 use iscsisec_core::{
-    AdapterConfig, Guid, Identifier, IsdscStatus, KeyBuffer, LookupMiss, PortSelector, Provider,
+    AdapterConfig, Identifier, IsdscStatus, KeyBuffer, LookupMiss, PortSelector, Provider,
     RecordStore,
 };
 use iscsisec_tests::*;
@@ -38,119 +37,6 @@ fn say(line: &str) {
 
 // ====================================================================== the core, in process
 
-/// One call of the workload: what it is, and its WMI call.
-struct Call {
-    what: &'static str,
-    class: Guid,
-    method: u32,
-    input: Vec<u8>,
-}
-
-fn sec(what: &'static str, method: u32, input: Vec<u8>) -> Call {
-    Call {
-        what,
-        class: iscsisec_core::consts::SECURITY_CONFIG_OPERATIONS_GUID,
-        method,
-        input,
-    }
-}
-
-fn ops_call(what: &'static str, input: Vec<u8>) -> Call {
-    Call {
-        what,
-        class: iscsisec_core::consts::OPERATIONS_GUID,
-        method: method::SET_CHAP,
-        input,
-    }
-}
-
-/// Every method, every kind of change (new, replace, remove, remove absent, a refused call,
-/// a ClearCache of many records), on every kind of record.
-fn workload() -> Vec<Call> {
-    let f = id_type::FQDN;
-    vec![
-        sec(
-            "new port key",
-            method::SET_PSK,
-            set_psk_in(0, 0x05, f, b"a.example", b"a-port-1"),
-        ),
-        sec(
-            "new all-ports key",
-            method::SET_PSK,
-            set_psk_in(ALL_PORTS, 0x09, f, b"a.example", b"a-all-1"),
-        ),
-        sec(
-            "new IPv4 key",
-            method::SET_PSK,
-            set_psk_in(1, 0x07, id_type::IPV4, &[192, 0, 2, 9], b"v4-1"),
-        ),
-        sec("new group key", method::SET_GROUP_KEY, sized_in(b"group-1")),
-        ops_call("new CHAP secret", sized_in(b"chap-secret-1234")),
-        sec(
-            "new tunnel",
-            method::SET_TUNNEL,
-            tunnel_in(0, &Addr::V4([198, 51, 100, 1]), &Addr::V4([203, 0, 113, 1])),
-        ),
-        sec("new GUID", method::SET_GUID, vec![0x11; 16]),
-        sec("get", method::GET_PSK, get_psk_in(0, f, b"a.example")),
-        sec(
-            "refused: bad port",
-            method::SET_PSK,
-            set_psk_in(7, 1, f, b"b.example", b"nope"),
-        ),
-        sec(
-            "replace port key",
-            method::SET_PSK,
-            set_psk_in(0, 0x0D, f, b"a.example", b"a-port-2-longer"),
-        ),
-        sec(
-            "replace group key",
-            method::SET_GROUP_KEY,
-            sized_in(b"group-2"),
-        ),
-        ops_call("short CHAP secret (warning)", sized_in(b"short")),
-        sec(
-            "replace tunnel",
-            method::SET_TUNNEL,
-            tunnel_in(0, &Addr::V4([198, 51, 100, 1]), &Addr::V4([203, 0, 113, 2])),
-        ),
-        sec("replace GUID", method::SET_GUID, vec![0x22; 16]),
-        sec(
-            "remove port key",
-            method::SET_PSK,
-            set_psk_in(0, 0, f, b"a.example", b""),
-        ),
-        sec(
-            "remove absent key",
-            method::SET_PSK,
-            set_psk_in(1, 0, f, b"never.example", b""),
-        ),
-        sec(
-            "new port key again",
-            method::SET_PSK,
-            set_psk_in(0, 0x05, f, b"a.example", b"a-port-3"),
-        ),
-        sec(
-            "new user-fqdn key",
-            method::SET_PSK,
-            set_psk_in(1, 0x01, id_type::USER_FQDN, b"u@example", b"user-1"),
-        ),
-        sec("ClearCache", method::CLEAR_CACHE, Vec::new()),
-        sec(
-            "new group key after clear",
-            method::SET_GROUP_KEY,
-            sized_in(b"group-3"),
-        ),
-        sec(
-            "remove tunnel",
-            method::SET_TUNNEL,
-            tunnel_in(0, &Addr::V4([198, 51, 100, 1]), &Addr::Empty),
-        ),
-        ops_call("clear CHAP secret", sized_in(b"")),
-        sec("clear group key", method::SET_GROUP_KEY, sized_in(b"")),
-    ]
-}
-
 fn config() -> AdapterConfig {
     AdapterConfig {
         port_count: 2,
@@ -160,23 +46,7 @@ fn config() -> AdapterConfig {
 
 /// The OUT status of `call`, or `None` if the transport refused it.
 fn execute<S: RecordStore>(p: &mut Provider<S, TestPlatform>, call: &Call) -> Option<IsdscStatus> {
-    let out_len = if call.method == method::GET_PSK {
-        16
-    } else {
-        4
-    };
-    let mut buf = call.input.clone();
-    buf.resize(call.input.len().max(out_len), 0);
-    let in_size = u32::try_from(call.input.len()).ok()?;
-    let r = p.execute_method(&call.class, call.method, &mut buf, in_size, out_len as u32);
-    if !r.status.is_success() {
-        return None;
-    }
-    if out_len == 16 {
-        GetPresharedKeyForIdOut::parse(&buf).ok().map(|o| o.status)
-    } else {
-        StatusOut::parse(&buf).ok().map(|o| o.status)
-    }
+    call.execute(p).map(|(status, _)| status)
 }
 
 type Records = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -375,7 +245,7 @@ fn check_restart(medium: MemoryStore, r: &Reference, c: usize, torn: Option<&str
     // The restarted provider works: a change goes through.
     let status = execute(
         &mut p,
-        &sec("after restart", method::SET_GUID, vec![0x33; 16]),
+        &Call::security_config("after restart", method::SET_GUID, vec![0x33; 16]),
     );
     assert_eq!(status, Some(IsdscStatus::SUCCESS), "{what}");
 }
@@ -398,7 +268,7 @@ fn identities() -> Vec<(PortSelector, Identifier)> {
 
 #[test]
 fn power_loss_at_every_storage_operation_loses_nothing_acknowledged() {
-    let calls = workload();
+    let calls = calls::workload();
     let r = reference(&calls);
     let total = *r.ops.last().expect("ops");
     assert!(total >= 20, "the workload reaches storage: {total}");
@@ -427,7 +297,7 @@ fn power_loss_at_every_storage_operation_loses_nothing_acknowledged() {
 
 #[test]
 fn a_torn_write_at_every_write_is_damage_never_a_key() {
-    let calls = workload();
+    let calls = calls::workload();
     let r = reference(&calls);
     let total = *r.ops.last().expect("ops");
     let mut writes = 0;
@@ -458,7 +328,7 @@ fn a_torn_write_at_every_write_is_damage_never_a_key() {
 #[test]
 fn a_failing_store_changes_nothing_and_the_next_restart_agrees() {
     // Every call of the workload against a device that fails every operation after a budget.
-    let calls = workload();
+    let calls = calls::workload();
     let r = reference(&calls);
     let total = *r.ops.last().expect("ops");
     for budget in 0..=total {
@@ -523,14 +393,7 @@ fn bin() -> PathBuf {
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(bin())
-        .env_remove("LD_LIBRARY_PATH")
-        .arg("--state")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("iscsisec runs")
+    run_on(&bin(), dir, args)
 }
 
 fn copy_dir(from: &Path, to: &Path) {

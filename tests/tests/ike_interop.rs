@@ -54,181 +54,131 @@ const AM_GROUP: &str = "am-group-key";
 
 #[test]
 fn main_mode_explicit_key_for_our_ipv4_is_established() {
-    let Some(lab) = lab::lab_or_skip("main_mode_explicit_key_for_our_ipv4_is_established") else {
-        return;
-    };
-    let adapter = iscsisec!();
-    verb(
-        &adapter,
-        &["PSKey", "*", "*", "0", "1", "127.0.0.2", MM_SPECIFIC, "*"],
-    );
-    verb(&adapter, &["GroupKey", MM_GROUP, "*"]);
-    let charon = lab.charon(&main_responder()).expect("charon starts");
-    let provider = start_provider(&adapter);
-    let reader = provider.reader();
-
-    let est = handshake(
-        &lab,
-        &charon,
-        &reader,
-        PortSelector::Port(0),
-        INITIATOR_A,
-        &Mode::Main,
-        "main mode with the explicit key completes",
-    );
-    assert_eq!(est.key_source, KeySource::AllPorts);
-    assert_eq!(est.identity, Identity::Ipv4(INITIATOR_A));
-    assert_eq!(
-        (est.responder_id.id_type, est.responder_id.data.as_slice()),
-        (1, &[127, 0, 0, 1][..])
-    );
-    let sa = established_at_charon(&charon, &est);
-    assert_eq!(
-        (
-            sa.name.as_str(),
-            sa.remote_host.as_str(),
-            sa.remote_id.as_str()
-        ),
-        ("mm", "127.0.0.2", "127.0.0.2")
+    let verbs: [&[&str]; 2] = [&psk("*", "1", "127.0.0.2", MM_SPECIFIC), &group(MM_GROUP)];
+    scenario(
+        "main_mode_explicit_key_for_our_ipv4_is_established",
+        &verbs,
+        &main_responder(),
+        |s| {
+            let (est, sa) = s.establish(
+                PortSelector::Port(0),
+                INITIATOR_A,
+                &Mode::Main,
+                "main mode with the explicit key completes",
+            );
+            assert_eq!(est.key_source, KeySource::AllPorts);
+            assert_eq!(est.identity, Identity::Ipv4(INITIATOR_A));
+            assert_eq!(
+                (est.responder_id.id_type, est.responder_id.data.as_slice()),
+                (1, &[127, 0, 0, 1][..])
+            );
+            assert_eq!(
+                (
+                    sa.name.as_str(),
+                    sa.remote_host.as_str(),
+                    sa.remote_id.as_str()
+                ),
+                ("mm", "127.0.0.2", "127.0.0.2")
+            );
+        },
     );
 }
 
 #[test]
 fn main_mode_without_explicit_key_uses_the_group_key() {
-    let Some(lab) = lab::lab_or_skip("main_mode_without_explicit_key_uses_the_group_key") else {
-        return;
-    };
-    let adapter = iscsisec!();
     // An explicit key for another address, and the group key; we initiate from 127.0.0.3.
-    verb(
-        &adapter,
-        &["PSKey", "*", "*", "0", "1", "127.0.0.2", MM_SPECIFIC, "*"],
+    let verbs: [&[&str]; 2] = [&psk("*", "1", "127.0.0.2", MM_SPECIFIC), &group(MM_GROUP)];
+    scenario(
+        "main_mode_without_explicit_key_uses_the_group_key",
+        &verbs,
+        &main_responder(),
+        |s| {
+            let (est, sa) = s.establish(
+                PortSelector::Port(1),
+                INITIATOR_B,
+                &Mode::Main,
+                "main mode with the group key completes against charon's default secret",
+            );
+            assert_eq!(est.key_source, KeySource::Group);
+            assert_eq!(sa.remote_host, "127.0.0.3");
+        },
     );
-    verb(&adapter, &["GroupKey", MM_GROUP, "*"]);
-    let charon = lab.charon(&main_responder()).expect("charon starts");
-    let provider = start_provider(&adapter);
-    let reader = provider.reader();
-
-    let est = handshake(
-        &lab,
-        &charon,
-        &reader,
-        PortSelector::Port(1),
-        INITIATOR_B,
-        &Mode::Main,
-        "main mode with the group key completes against charon's default secret",
-    );
-    assert_eq!(est.key_source, KeySource::Group);
-    let sa = established_at_charon(&charon, &est);
-    assert_eq!(sa.remote_host, "127.0.0.3");
 }
 
 #[test]
 fn main_mode_explicit_key_unlike_the_peers_fails_within_a_bound() {
-    let Some(lab) =
-        lab::lab_or_skip("main_mode_explicit_key_unlike_the_peers_fails_within_a_bound")
-    else {
-        return;
-    };
-    let adapter = iscsisec!();
     // Our explicit key differs from charon's key for 127.0.0.2; the group key equals charon's
     // default, so a lookup that fell back to it would succeed: it must not.
-    verb(
-        &adapter,
-        &[
-            "PSKey",
-            "*",
-            "*",
-            "0",
-            "1",
-            "127.0.0.2",
-            "not-the-peers-key",
-            "*",
-        ],
+    let verbs: [&[&str]; 2] = [
+        &psk("*", "1", "127.0.0.2", "not-the-peers-key"),
+        &group(MM_GROUP),
+    ];
+    scenario(
+        "main_mode_explicit_key_unlike_the_peers_fails_within_a_bound",
+        &verbs,
+        &main_responder(),
+        |s| {
+            let provider = s.provider();
+            let (err, took) = s.fails(&provider.reader(), PortSelector::Port(0), &Mode::Main);
+            // charon cannot decrypt message 5, so message 6 never comes (or a notification does).
+            match &err {
+                Phase1Error::NoAnswer { awaiting, .. }
+                | Phase1Error::PeerNotify { awaiting, .. } => {
+                    assert!(awaiting.contains("message 6"), "{err}");
+                }
+                other => panic!("unexpected error: {other}"),
+            }
+            let text = err.to_string();
+            assert!(
+                !text.contains("not-the-peers-key"),
+                "an error must not show the key: {text}"
+            );
+            let sas = s.charon.ike_sas().expect("swanctl");
+            assert!(
+                sas.iter().all(|sa| sa.state != "ESTABLISHED"),
+                "charon established an SA with a wrong key: {sas:?}"
+            );
+            eprintln!("wrong main-mode key reported in {took:?}: {err}");
+        },
     );
-    verb(&adapter, &["GroupKey", MM_GROUP, "*"]);
-    let charon = lab.charon(&main_responder()).expect("charon starts");
-    let provider = start_provider(&adapter);
-    let reader = provider.reader();
-
-    let socket = lab.socket(INITIATOR_A).expect("socket in the lab");
-    let started = Instant::now();
-    let err = Initiator::new(&reader, PortSelector::Port(0))
-        .timing(FAST)
-        .phase1(&socket, lab.responder(), &Mode::Main)
-        .expect_err("a key the peer does not have cannot complete main mode");
-    let took = started.elapsed();
-    assert!(took < FAILURE_BOUND, "reported after {took:?}: {err}");
-    // charon cannot decrypt message 5, so message 6 never comes (or a notification does).
-    match &err {
-        Phase1Error::NoAnswer { awaiting, .. } | Phase1Error::PeerNotify { awaiting, .. } => {
-            assert!(awaiting.contains("message 6"), "{err}");
-        }
-        other => panic!("unexpected error: {other}"),
-    }
-    let text = err.to_string();
-    assert!(
-        !text.contains("not-the-peers-key"),
-        "an error must not show the key: {text}"
-    );
-    let sas = charon.ike_sas().expect("swanctl");
-    assert!(
-        sas.iter().all(|sa| sa.state != "ESTABLISHED"),
-        "charon established an SA with a wrong key: {sas:?}"
-    );
-    eprintln!("wrong main-mode key reported in {took:?}: {err}");
 }
 
 #[test]
 fn binary_64_byte_key_set_in_hex_is_established() {
-    let Some(lab) = lab::lab_or_skip("binary_64_byte_key_set_in_hex_is_established") else {
-        return;
-    };
     let key = binary_key();
     let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    let adapter = iscsisec!();
-    verb(
-        &adapter,
-        &[
-            "PSKey",
-            "*",
-            "0",
-            "0",
-            "1",
-            "127.0.0.2",
-            &format!("0x{hex}"),
-            "*",
-        ],
-    );
-    verb(&adapter, &["GroupKey", MM_GROUP, "*"]);
+    let hex_key = format!("0x{hex}");
+    let verbs: [&[&str]; 2] = [&psk("0", "1", "127.0.0.2", &hex_key), &group(MM_GROUP)];
     let responder = Responder::main_mode()
         .secret(&["127.0.0.2"], &key)
         .secret(&[], MM_GROUP.as_bytes());
-    let charon = lab.charon(&responder).expect("charon starts");
-    let provider = start_provider(&adapter);
-    let reader = provider.reader();
-
-    // The lookup hands over all 64 bytes, NULs and 0xff included.
-    let mut buf = KeyBuffer::new();
-    let id = Identifier::parse(1, &INITIATOR_A.octets()).expect("IPv4 identifier");
-    assert_eq!(
-        reader.lookup(PortSelector::Port(0), &id, &mut buf),
-        Ok(KeySource::Port)
+    scenario(
+        "binary_64_byte_key_set_in_hex_is_established",
+        &verbs,
+        &responder,
+        |s| {
+            let provider = s.provider();
+            let reader = provider.reader();
+            // The lookup hands over all 64 bytes, NULs and 0xff included.
+            let mut buf = KeyBuffer::new();
+            let id = Identifier::parse(1, &INITIATOR_A.octets()).expect("IPv4 identifier");
+            assert_eq!(
+                reader.lookup(PortSelector::Port(0), &id, &mut buf),
+                Ok(KeySource::Port)
+            );
+            assert_eq!(buf.expose_secret(), &key[..]);
+            drop(buf);
+            let est = s.handshake(
+                &reader,
+                PortSelector::Port(0),
+                INITIATOR_A,
+                &Mode::Main,
+                "main mode with the binary key completes",
+            );
+            assert_eq!(est.key_source, KeySource::Port);
+            s.established(&est);
+        },
     );
-    assert_eq!(buf.expose_secret(), &key[..]);
-    drop(buf);
-
-    let est = handshake(
-        &lab,
-        &charon,
-        &reader,
-        PortSelector::Port(0),
-        INITIATOR_A,
-        &Mode::Main,
-        "main mode with the binary key completes",
-    );
-    assert_eq!(est.key_source, KeySource::Port);
-    established_at_charon(&charon, &est);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,412 +186,286 @@ fn binary_64_byte_key_set_in_hex_is_established() {
 
 #[test]
 fn aggressive_mode_explicit_fqdn_key_is_established() {
-    let Some(lab) = lab::lab_or_skip("aggressive_mode_explicit_fqdn_key_is_established") else {
-        return;
-    };
-    let adapter = iscsisec!();
-    verb(
-        &adapter,
-        &[
-            "PSKey",
-            "*",
-            "*",
-            "0",
-            "2",
-            "Initiator.Lab",
-            "am-fqdn-key",
-            "*",
-        ],
-    );
-    verb(&adapter, &["GroupKey", AM_GROUP, "*"]);
+    let verbs: [&[&str]; 2] = [
+        &psk("*", "2", "Initiator.Lab", "am-fqdn-key"),
+        &group(AM_GROUP),
+    ];
     let responder = aggressive_responder().secret(&["fqdn:initiator.lab"], b"am-fqdn-key");
-    let charon = lab.charon(&responder).expect("charon starts");
-    let provider = start_provider(&adapter);
-    let reader = provider.reader();
-
-    let mode = Mode::Aggressive(Identity::Fqdn("initiator.lab".to_owned()));
-    let est = handshake(
-        &lab,
-        &charon,
-        &reader,
-        PortSelector::Port(0),
-        INITIATOR_A,
-        &mode,
-        "aggressive mode with the FQDN key completes",
-    );
-    assert_eq!(est.key_source, KeySource::AllPorts);
-    assert_eq!(
-        (est.responder_id.id_type, est.responder_id.data.as_slice()),
-        (2, &b"responder.lab"[..])
-    );
-    let sa = established_at_charon(&charon, &est);
-    assert_eq!(
-        (sa.name.as_str(), sa.remote_id.as_str()),
-        ("am", "initiator.lab")
+    scenario(
+        "aggressive_mode_explicit_fqdn_key_is_established",
+        &verbs,
+        &responder,
+        |s| {
+            let (est, sa) = s.establish(
+                PortSelector::Port(0),
+                INITIATOR_A,
+                &aggressive_fqdn("initiator.lab"),
+                "aggressive mode with the FQDN key completes",
+            );
+            assert_eq!(est.key_source, KeySource::AllPorts);
+            assert_eq!(
+                (est.responder_id.id_type, est.responder_id.data.as_slice()),
+                (2, &b"responder.lab"[..])
+            );
+            assert_eq!(
+                (sa.name.as_str(), sa.remote_id.as_str()),
+                ("am", "initiator.lab")
+            );
+        },
     );
 }
 
 #[test]
 fn aggressive_mode_unknown_fqdn_uses_the_group_key() {
-    let Some(lab) = lab::lab_or_skip("aggressive_mode_unknown_fqdn_uses_the_group_key") else {
-        return;
-    };
-    let adapter = iscsisec!();
-    verb(
-        &adapter,
-        &[
-            "PSKey",
-            "*",
-            "*",
-            "0",
-            "2",
-            "initiator.lab",
-            "am-fqdn-key",
-            "*",
-        ],
-    );
-    verb(&adapter, &["GroupKey", AM_GROUP, "*"]);
+    let verbs: [&[&str]; 2] = [
+        &psk("*", "2", "initiator.lab", "am-fqdn-key"),
+        &group(AM_GROUP),
+    ];
     let responder = aggressive_responder().secret(&["fqdn:initiator.lab"], b"am-fqdn-key");
-    let charon = lab.charon(&responder).expect("charon starts");
-    let provider = start_provider(&adapter);
-    let reader = provider.reader();
-
-    let mode = Mode::Aggressive(Identity::Fqdn("stranger.lab".to_owned()));
-    let est = handshake(
-        &lab,
-        &charon,
-        &reader,
-        PortSelector::Port(0),
-        INITIATOR_A,
-        &mode,
-        "aggressive mode with the group key completes",
+    scenario(
+        "aggressive_mode_unknown_fqdn_uses_the_group_key",
+        &verbs,
+        &responder,
+        |s| {
+            let (est, sa) = s.establish(
+                PortSelector::Port(0),
+                INITIATOR_A,
+                &aggressive_fqdn("stranger.lab"),
+                "aggressive mode with the group key completes",
+            );
+            assert_eq!(est.key_source, KeySource::Group);
+            assert_eq!(sa.remote_id, "stranger.lab");
+        },
     );
-    assert_eq!(est.key_source, KeySource::Group);
-    let sa = established_at_charon(&charon, &est);
-    assert_eq!(sa.remote_id, "stranger.lab");
 }
 
 #[test]
 fn aggressive_mode_user_fqdn_key_is_established() {
-    let Some(lab) = lab::lab_or_skip("aggressive_mode_user_fqdn_key_is_established") else {
-        return;
-    };
-    let adapter = iscsisec!();
-    verb(
-        &adapter,
-        &[
-            "PSKey",
-            "*",
-            "1",
-            "0",
-            "3",
-            "iscsi@initiator.lab",
-            "am-user-key",
-            "*",
-        ],
-    );
-    verb(&adapter, &["GroupKey", AM_GROUP, "*"]);
+    let verbs: [&[&str]; 2] = [
+        &psk("1", "3", "iscsi@initiator.lab", "am-user-key"),
+        &group(AM_GROUP),
+    ];
     let responder = aggressive_responder().secret(&["email:iscsi@initiator.lab"], b"am-user-key");
-    let charon = lab.charon(&responder).expect("charon starts");
-    let provider = start_provider(&adapter);
-    let reader = provider.reader();
-
-    let mode = Mode::Aggressive(Identity::UserFqdn("iscsi@initiator.lab".to_owned()));
-    let est = handshake(
-        &lab,
-        &charon,
-        &reader,
-        PortSelector::Port(1),
-        INITIATOR_B,
-        &mode,
-        "aggressive mode with the USER_FQDN key completes",
+    scenario(
+        "aggressive_mode_user_fqdn_key_is_established",
+        &verbs,
+        &responder,
+        |s| {
+            let mode = Mode::Aggressive(Identity::UserFqdn("iscsi@initiator.lab".to_owned()));
+            let (est, sa) = s.establish(
+                PortSelector::Port(1),
+                INITIATOR_B,
+                &mode,
+                "aggressive mode with the USER_FQDN key completes",
+            );
+            assert_eq!(est.key_source, KeySource::Port);
+            assert_eq!(sa.remote_id, "iscsi@initiator.lab");
+        },
     );
-    assert_eq!(est.key_source, KeySource::Port);
-    let sa = established_at_charon(&charon, &est);
-    assert_eq!(sa.remote_id, "iscsi@initiator.lab");
 }
 
 #[test]
 fn aggressive_mode_ipv4_and_ipv6_identifier_keys_are_established() {
-    let Some(lab) =
-        lab::lab_or_skip("aggressive_mode_ipv4_and_ipv6_identifier_keys_are_established")
-    else {
-        return;
-    };
-    let v4 = Ipv4Addr::new(192, 0, 2, 10);
-    let v6: Ipv6Addr = "2001:db8::10".parse().expect("address");
-    let adapter = iscsisec!();
-    verb(
-        &adapter,
-        &[
-            "PSKey",
-            "*",
-            "*",
-            "0",
-            "1",
-            "192.0.2.10",
-            "am-ipv4-key",
-            "*",
-        ],
-    );
-    verb(
-        &adapter,
-        &[
-            "PSKey",
-            "*",
-            "*",
-            "0",
-            "5",
-            "2001:db8::10",
-            "am-ipv6-key",
-            "*",
-        ],
-    );
-    verb(&adapter, &["GroupKey", AM_GROUP, "*"]);
+    let verbs: [&[&str]; 3] = [
+        &psk("*", "1", "192.0.2.10", "am-ipv4-key"),
+        &psk("*", "5", "2001:db8::10", "am-ipv6-key"),
+        &group(AM_GROUP),
+    ];
     let responder = aggressive_responder()
         .secret(&["192.0.2.10"], b"am-ipv4-key")
         .secret(&["2001:db8::10"], b"am-ipv6-key");
-    let charon = lab.charon(&responder).expect("charon starts");
-    let provider = start_provider(&adapter);
-    let reader = provider.reader();
-
-    for (identity, shown) in [
-        (Identity::Ipv4(v4), "192.0.2.10"),
-        (Identity::Ipv6(v6), "2001:db8::10"),
-    ] {
-        let mode = Mode::Aggressive(identity.clone());
-        let est = handshake(
-            &lab,
-            &charon,
-            &reader,
-            PortSelector::Port(0),
-            INITIATOR_A,
-            &mode,
-            &format!("aggressive mode as {identity}"),
-        );
-        assert_eq!(est.key_source, KeySource::AllPorts, "{identity}");
-        let sa = established_at_charon(&charon, &est);
-        assert_eq!(sa.remote_id, shown);
-    }
+    scenario(
+        "aggressive_mode_ipv4_and_ipv6_identifier_keys_are_established",
+        &verbs,
+        &responder,
+        |s| {
+            let provider = s.provider();
+            let reader = provider.reader();
+            let v4 = Ipv4Addr::new(192, 0, 2, 10);
+            let v6: Ipv6Addr = "2001:db8::10".parse().expect("address");
+            for (identity, shown) in [
+                (Identity::Ipv4(v4), "192.0.2.10"),
+                (Identity::Ipv6(v6), "2001:db8::10"),
+            ] {
+                let mode = Mode::Aggressive(identity.clone());
+                let est = s.handshake(
+                    &reader,
+                    PortSelector::Port(0),
+                    INITIATOR_A,
+                    &mode,
+                    &format!("aggressive mode as {identity}"),
+                );
+                assert_eq!(est.key_source, KeySource::AllPorts, "{identity}");
+                assert_eq!(s.established(&est).remote_id, shown);
+            }
+        },
+    );
 }
 
 #[test]
 fn port_specific_key_beats_the_all_ports_key() {
-    let Some(lab) = lab::lab_or_skip("port_specific_key_beats_the_all_ports_key") else {
-        return;
-    };
-    let adapter = iscsisec!();
-    verb(
-        &adapter,
-        &[
-            "PSKey",
-            "*",
-            "*",
-            "0",
-            "2",
-            "initiator.lab",
-            "all-ports-key",
-            "*",
-        ],
-    );
-    verb(
-        &adapter,
-        &[
-            "PSKey",
-            "*",
-            "0",
-            "0",
-            "2",
-            "initiator.lab",
-            "port0-key",
-            "*",
-        ],
-    );
-    verb(&adapter, &["GroupKey", AM_GROUP, "*"]);
+    let verbs: [&[&str]; 3] = [
+        &psk("*", "2", "initiator.lab", "all-ports-key"),
+        &psk("0", "2", "initiator.lab", "port0-key"),
+        &group(AM_GROUP),
+    ];
     // charon knows the port-0 key for the identifier.
     let responder = aggressive_responder().secret(&["fqdn:initiator.lab"], b"port0-key");
-    let charon = lab.charon(&responder).expect("charon starts");
-    let provider = start_provider(&adapter);
-    let reader = provider.reader();
-    let mode = Mode::Aggressive(Identity::Fqdn("initiator.lab".to_owned()));
-
-    let est = handshake(
-        &lab,
-        &charon,
-        &reader,
-        PortSelector::Port(0),
-        INITIATOR_A,
-        &mode,
-        "port 0 gets the port-0 key, which charon has",
-    );
-    assert_eq!(est.key_source, KeySource::Port);
-    established_at_charon(&charon, &est);
-
-    // Port 1 has no key of its own: the all-ports key, which charon does not have. Aggressive
-    // mode shows it at once: the responder's HASH_R does not verify.
-    let socket = lab.socket(INITIATOR_A).expect("socket in the lab");
-    let started = Instant::now();
-    let err = Initiator::new(&reader, PortSelector::Port(1))
-        .timing(FAST)
-        .phase1(&socket, lab.responder(), &mode)
-        .expect_err("the all-ports key is not charon's");
-    assert!(started.elapsed() < FAILURE_BOUND);
-    assert!(
-        matches!(err, Phase1Error::Authentication { detail, .. } if detail.contains("HASH_R")),
-        "{err}"
-    );
-    assert_eq!(
-        established_count(&charon),
-        1,
-        "only port 0's SA is established"
+    scenario(
+        "port_specific_key_beats_the_all_ports_key",
+        &verbs,
+        &responder,
+        |s| {
+            let provider = s.provider();
+            let reader = provider.reader();
+            let mode = aggressive_fqdn("initiator.lab");
+            let est = s.handshake(
+                &reader,
+                PortSelector::Port(0),
+                INITIATOR_A,
+                &mode,
+                "port 0 gets the port-0 key, which charon has",
+            );
+            assert_eq!(est.key_source, KeySource::Port);
+            s.established(&est);
+            // Port 1 has no key of its own: the all-ports key, which charon does not have.
+            // Aggressive mode shows it at once: the responder's HASH_R does not verify.
+            let (err, _) = s.fails(&reader, PortSelector::Port(1), &mode);
+            assert!(
+                matches!(err, Phase1Error::Authentication { detail, .. } if detail.contains("HASH_R")),
+                "{err}"
+            );
+            assert_eq!(
+                established_count(s.charon),
+                1,
+                "only port 0's SA is established"
+            );
+        },
     );
 }
 
 #[test]
 fn keys_survive_a_provider_restart_from_storage() {
-    let Some(lab) = lab::lab_or_skip("keys_survive_a_provider_restart_from_storage") else {
-        return;
-    };
-    let adapter = iscsisec!();
-    verb(
-        &adapter,
-        &["PSKey", "*", "*", "0", "1", "127.0.0.2", MM_SPECIFIC, "*"],
-    );
-    verb(&adapter, &["GroupKey", MM_GROUP, "*"]);
-    let charon = lab.charon(&main_responder()).expect("charon starts");
+    let verbs: [&[&str]; 2] = [&psk("*", "1", "127.0.0.2", MM_SPECIFIC), &group(MM_GROUP)];
+    scenario(
+        "keys_survive_a_provider_restart_from_storage",
+        &verbs,
+        &main_responder(),
+        |s| {
+            let first = s.provider();
+            let first_reader = first.reader();
+            let a = s.handshake(
+                &first_reader,
+                PortSelector::Port(0),
+                INITIATOR_A,
+                &Mode::Main,
+                "before the restart",
+            );
+            s.established(&a);
+            drop(first);
 
-    let first = start_provider(&adapter);
-    let first_reader = first.reader();
-    let a = handshake(
-        &lab,
-        &charon,
-        &first_reader,
-        PortSelector::Port(0),
-        INITIATOR_A,
-        &Mode::Main,
-        "before the restart",
-    );
-    established_at_charon(&charon, &a);
-    drop(first);
+            // The stopped provider's reader serves nothing, and the initiator holding it
+            // refuses.
+            let socket = s.lab.socket(INITIATOR_A).expect("socket in the lab");
+            let err = Initiator::new(&first_reader, PortSelector::Port(0))
+                .phase1(&socket, s.lab.responder(), &Mode::Main)
+                .expect_err("a stopped provider serves no key");
+            assert!(
+                matches!(
+                    err,
+                    Phase1Error::NoKey {
+                        miss: LookupMiss::Stopped,
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            drop(socket);
 
-    // The stopped provider's reader serves nothing, and the initiator holding it refuses.
-    let socket = lab.socket(INITIATOR_A).expect("socket in the lab");
-    let err = Initiator::new(&first_reader, PortSelector::Port(0))
-        .phase1(&socket, lab.responder(), &Mode::Main)
-        .expect_err("a stopped provider serves no key");
-    assert!(
-        matches!(
-            err,
-            Phase1Error::NoKey {
-                miss: LookupMiss::Stopped,
-                ..
-            }
-        ),
-        "{err}"
-    );
-    drop(socket);
+            // Another process reads the same directory while no provider holds it.
+            let show = s.adapter.run(&["show", "--json"], b"");
+            assert!(show.status.success(), "{show:?}");
+            assert!(String::from_utf8_lossy(&show.stdout).contains("\"group_key\":true"));
 
-    // Another process reads the same directory while no provider holds it.
-    let show = adapter.run(&["show", "--json"], b"");
-    assert!(show.status.success(), "{show:?}");
-    assert!(String::from_utf8_lossy(&show.stdout).contains("\"group_key\":true"));
-
-    let second = start_provider(&adapter);
-    let b = handshake(
-        &lab,
-        &charon,
-        &second.reader(),
-        PortSelector::Port(0),
-        INITIATOR_A,
-        &Mode::Main,
-        "after the restart",
+            let second = s.provider();
+            let b = s.handshake(
+                &second.reader(),
+                PortSelector::Port(0),
+                INITIATOR_A,
+                &Mode::Main,
+                "after the restart",
+            );
+            assert_eq!(b.key_source, KeySource::AllPorts);
+            assert_ne!(a.initiator_cookie, b.initiator_cookie);
+            s.established(&b);
+            assert_eq!(established_count(s.charon), 2);
+        },
     );
-    assert_eq!(b.key_source, KeySource::AllPorts);
-    assert_ne!(a.initiator_cookie, b.initiator_cookie);
-    established_at_charon(&charon, &b);
-    assert_eq!(established_count(&charon), 2);
 }
 
 #[test]
 fn after_clear_cache_the_lookup_finds_nothing_and_the_initiator_refuses() {
-    let Some(lab) =
-        lab::lab_or_skip("after_clear_cache_the_lookup_finds_nothing_and_the_initiator_refuses")
-    else {
-        return;
-    };
-    let adapter = iscsisec!();
-    verb(
-        &adapter,
-        &[
-            "PSKey",
-            "*",
-            "*",
-            "0",
-            "2",
-            "initiator.lab",
-            "am-fqdn-key",
-            "*",
-        ],
-    );
-    verb(&adapter, &["GroupKey", AM_GROUP, "*"]);
+    let verbs: [&[&str]; 2] = [
+        &psk("*", "2", "initiator.lab", "am-fqdn-key"),
+        &group(AM_GROUP),
+    ];
     let responder = aggressive_responder().secret(&["fqdn:initiator.lab"], b"am-fqdn-key");
-    let charon = lab.charon(&responder).expect("charon starts");
-    let mode = Mode::Aggressive(Identity::Fqdn("initiator.lab".to_owned()));
+    scenario(
+        "after_clear_cache_the_lookup_finds_nothing_and_the_initiator_refuses",
+        &verbs,
+        &responder,
+        |s| {
+            let mode = aggressive_fqdn("initiator.lab");
+            // The provider is dropped afterwards: ClearCache needs the directory's lock.
+            s.establish(
+                PortSelector::Port(0),
+                INITIATOR_A,
+                &mode,
+                "before ClearCache",
+            );
 
-    let provider = start_provider(&adapter);
-    let reader = provider.reader();
-    let est = handshake(
-        &lab,
-        &charon,
-        &reader,
-        PortSelector::Port(0),
-        INITIATOR_A,
-        &mode,
-        "before ClearCache",
-    );
-    established_at_charon(&charon, &est);
-    drop(provider);
+            verb(s.adapter, &["ClearCache"]);
+            let provider = s.provider();
+            let reader = provider.reader();
+            let id = Identifier::parse(2, b"initiator.lab").expect("FQDN");
+            let mut buf = KeyBuffer::new();
+            assert_eq!(
+                reader.lookup(PortSelector::Port(0), &id, &mut buf),
+                Err(LookupMiss::NoKey)
+            );
+            assert!(buf.expose_secret().is_empty());
 
-    verb(&adapter, &["ClearCache"]);
-    let provider = start_provider(&adapter);
-    let reader = provider.reader();
-    let id = Identifier::parse(2, b"initiator.lab").expect("FQDN");
-    let mut buf = KeyBuffer::new();
-    assert_eq!(
-        reader.lookup(PortSelector::Port(0), &id, &mut buf),
-        Err(LookupMiss::NoKey)
+            let socket = s.lab.socket(INITIATOR_A).expect("socket in the lab");
+            let started = Instant::now();
+            let err = Initiator::new(&reader, PortSelector::Port(0))
+                .phase1(&socket, s.lab.responder(), &mode)
+                .expect_err("no key: the initiator must not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(1),
+                "refused without waiting"
+            );
+            assert!(
+                matches!(
+                    err,
+                    Phase1Error::NoKey {
+                        miss: LookupMiss::NoKey,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            let text = err.to_string();
+            assert!(
+                text.contains("refusing to start phase 1")
+                    && text.contains("FQDN initiator.lab")
+                    && text.contains("nothing was sent"),
+                "{text}"
+            );
+            // Nothing reached charon: still exactly the one SA from before.
+            thread::sleep(Duration::from_millis(300));
+            assert_eq!(s.charon.ike_sas().expect("swanctl").len(), 1);
+        },
     );
-    assert!(buf.expose_secret().is_empty());
-
-    let socket = lab.socket(INITIATOR_A).expect("socket in the lab");
-    let started = Instant::now();
-    let err = Initiator::new(&reader, PortSelector::Port(0))
-        .phase1(&socket, lab.responder(), &mode)
-        .expect_err("no key: the initiator must not start");
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "refused without waiting"
-    );
-    assert!(
-        matches!(
-            err,
-            Phase1Error::NoKey {
-                miss: LookupMiss::NoKey,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    let text = err.to_string();
-    assert!(
-        text.contains("refusing to start phase 1")
-            && text.contains("FQDN initiator.lab")
-            && text.contains("nothing was sent"),
-        "{text}"
-    );
-    // Nothing reached charon: still exactly the one SA from before.
-    thread::sleep(Duration::from_millis(300));
-    assert_eq!(charon.ike_sas().expect("swanctl").len(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -790,6 +614,20 @@ fn aggressive_responder() -> Responder {
     Responder::aggressive_mode().secret(&[], AM_GROUP.as_bytes())
 }
 
+fn aggressive_fqdn(name: &str) -> Mode {
+    Mode::Aggressive(Identity::Fqdn(name.to_owned()))
+}
+
+/// `PSKey * PORT 0 ID_TYPE ID KEY *`.
+fn psk<'a>(port: &'a str, id_type: &'a str, id: &'a str, key: &'a str) -> [&'a str; 8] {
+    ["PSKey", "*", port, "0", id_type, id, key, "*"]
+}
+
+/// `GroupKey KEY *`.
+fn group(key: &str) -> [&str; 3] {
+    ["GroupKey", key, "*"]
+}
+
 /// 64 bytes with 0x00 and 0xff at both ends and inside.
 fn binary_key() -> Vec<u8> {
     let mut key: Vec<u8> = (0u8..64)
@@ -816,37 +654,106 @@ fn verb(adapter: &Iscsisec, args: &[&str]) {
 /// Starts a provider over the adapter's state directory (it holds the directory's lock until
 /// dropped, so no verb may run meanwhile).
 fn start_provider(adapter: &Iscsisec) -> Provider<DirStore, ProcessPlatform> {
-    let store = DirStore::open(adapter.state_dir(), Access::Change).expect("state directory opens");
+    let store = DirStore::open(adapter.state_dir(), Access::Change, |m| {
+        eprintln!("storage: {m}");
+    })
+    .expect("state directory opens");
     let (provider, report) = Provider::start(store, AdapterConfig::default(), process_platform())
         .expect("provider starts");
     assert_eq!(report.corrupt, 0);
     provider
 }
 
-/// One phase 1 from `from` inside the lab, with the default timing; a failure panics with
-/// `what` and charon's log tail.
-fn handshake(
-    lab: &lab::Lab,
-    charon: &Charon<'_>,
-    reader: &Reader<ProcessPlatform>,
-    port: PortSelector,
-    from: Ipv4Addr,
-    mode: &Mode,
-    what: &str,
-) -> Established {
-    let socket = lab.socket(from).expect("socket in the lab");
-    Initiator::new(reader, port)
-        .phase1(&socket, lab.responder(), mode)
-        .unwrap_or_else(|e| panic!("{what}: {e}\n{}", charon.log_tail()))
+/// One charon scenario: the lab (or, without it, a `SKIP:` line and nothing else), an adapter
+/// whose state directory the `verbs` wrote, and charon holding `responder`'s secrets.
+fn scenario(name: &str, verbs: &[&[&str]], responder: &Responder, run: impl FnOnce(&Scenario<'_>)) {
+    let Some(lab) = lab::lab_or_skip(name) else {
+        return;
+    };
+    let adapter = iscsisec!();
+    for args in verbs {
+        verb(&adapter, args);
+    }
+    let charon = lab.charon(responder).expect("charon starts");
+    run(&Scenario {
+        lab: &lab,
+        adapter: &adapter,
+        charon: &charon,
+    });
 }
 
-/// charon must list our SA (by our cookie) as established.
-fn established_at_charon(charon: &Charon<'_>, est: &Established) -> lab::IkeSa {
-    let sa = charon
-        .wait_established(&est.initiator_cookie, LIST_BOUND)
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(sa.version, "1");
-    sa
+/// What a charon scenario works with.
+struct Scenario<'a> {
+    lab: &'a lab::Lab,
+    adapter: &'a Iscsisec,
+    charon: &'a Charon<'a>,
+}
+
+impl Scenario<'_> {
+    /// A provider over the adapter's state directory (see [`start_provider`]).
+    fn provider(&self) -> Provider<DirStore, ProcessPlatform> {
+        start_provider(self.adapter)
+    }
+
+    /// One phase 1 from `from` inside the lab, with the default timing; a failure panics with
+    /// `what` and charon's log tail.
+    fn handshake(
+        &self,
+        reader: &Reader<ProcessPlatform>,
+        port: PortSelector,
+        from: Ipv4Addr,
+        mode: &Mode,
+        what: &str,
+    ) -> Established {
+        let socket = self.lab.socket(from).expect("socket in the lab");
+        Initiator::new(reader, port)
+            .phase1(&socket, self.lab.responder(), mode)
+            .unwrap_or_else(|e| panic!("{what}: {e}\n{}", self.charon.log_tail()))
+    }
+
+    /// A provider, one phase 1 with it ([`Scenario::handshake`]), and charon's word that the SA
+    /// is established ([`Scenario::established`]).
+    fn establish(
+        &self,
+        port: PortSelector,
+        from: Ipv4Addr,
+        mode: &Mode,
+        what: &str,
+    ) -> (Established, lab::IkeSa) {
+        let provider = self.provider();
+        let est = self.handshake(&provider.reader(), port, from, mode, what);
+        let sa = self.established(&est);
+        (est, sa)
+    }
+
+    /// One phase 1 from [`INITIATOR_A`] with the fast timing that must fail, within
+    /// [`FAILURE_BOUND`]; the error and how long it took.
+    fn fails(
+        &self,
+        reader: &Reader<ProcessPlatform>,
+        port: PortSelector,
+        mode: &Mode,
+    ) -> (Phase1Error, Duration) {
+        let socket = self.lab.socket(INITIATOR_A).expect("socket in the lab");
+        let started = Instant::now();
+        let err = Initiator::new(reader, port)
+            .timing(FAST)
+            .phase1(&socket, self.lab.responder(), mode)
+            .expect_err("this phase 1 must fail");
+        let took = started.elapsed();
+        assert!(took < FAILURE_BOUND, "reported after {took:?}: {err}");
+        (err, took)
+    }
+
+    /// charon must list our SA (by our cookie) as established.
+    fn established(&self, est: &Established) -> lab::IkeSa {
+        let sa = self
+            .charon
+            .wait_established(&est.initiator_cookie, LIST_BOUND)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(sa.version, "1");
+        sa
+    }
 }
 
 fn established_count(charon: &Charon<'_>) -> usize {

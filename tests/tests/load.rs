@@ -16,7 +16,7 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -36,14 +36,7 @@ fn bin() -> PathBuf {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(bin())
-        .env_remove("LD_LIBRARY_PATH")
-        .arg("--state")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("iscsisec runs")
+    run_on(&bin(), dir, args)
 }
 
 /// The identifier, port and key of change `i` of writer `w`: entry `i % ENTRIES` of the
@@ -150,7 +143,7 @@ fn eight_processes_change_different_entries_at_once_and_lookups_always_answer() 
     }
     let elapsed = started.elapsed();
     // Every change is present, with its key: the store read back in this process.
-    let store = DirStore::open(&dir, Access::Read).expect("opens");
+    let store = DirStore::open(&dir, Access::Read, |m| panic!("storage: {m}")).expect("opens");
     let platform = iscsisec_host::platform::process_platform();
     let (p, report) = Provider::start(store, AdapterConfig::default(), platform).expect("starts");
     assert_eq!(

@@ -338,7 +338,9 @@ fn no_freed_block_holds_a_secret_with_the_directory_store() {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let dir = tmp.path().join("state");
-    let open = |dir: &Path| DirStore::open(dir, Access::Change).expect("the store opens");
+    let open = |dir: &Path| {
+        DirStore::open(dir, Access::Change, |m| panic!("storage: {m}")).expect("the store opens")
+    };
     let hits = armed(|| {
         let store = open(&dir);
         workload(store, |s| {
@@ -413,33 +415,8 @@ fn nothing_the_host_prints_holds_a_secret() {
     assert!(String::from_utf8_lossy(&got.stdout).starts_with("status=SUCCESS"));
     let shown = run(&["show", "--json"], b"", false);
     assert!(String::from_utf8_lossy(&shown.stdout).contains(r#""chap_secret_bytes":10"#));
-    run(
-        &[
-            "lookup",
-            "--port",
-            "0",
-            "--id-type",
-            "fqdn",
-            "--id",
-            "a.example",
-        ],
-        b"",
-        false,
-    );
-    let revealed = run(
-        &[
-            "lookup",
-            "--port",
-            "0",
-            "--id-type",
-            "fqdn",
-            "--id",
-            "a.example",
-            "--reveal",
-        ],
-        b"",
-        true,
-    );
+    run(&lookup_args("0", "fqdn", "a.example", false), b"", false);
+    let revealed = run(&lookup_args("0", "fqdn", "a.example", true), b"", true);
     assert!(
         shows(&revealed.stdout, PSK_PORT),
         "--reveal is the one place a key shows"
@@ -479,20 +456,7 @@ fn nothing_the_host_prints_holds_a_secret() {
     bytes[last] ^= 1;
     std::fs::write(&group_file, &bytes).expect("damage it");
     run(&["show", "--json"], b"", false);
-    run(
-        &[
-            "lookup",
-            "--port",
-            "1",
-            "--id-type",
-            "fqdn",
-            "--id",
-            "z.example",
-            "--reveal",
-        ],
-        b"",
-        false,
-    );
+    run(&lookup_args("1", "fqdn", "z.example", true), b"", false);
     run(&["ClearCache"], b"", false);
     run(&["demo"], b"", false);
     for (what, text) in &printed {
@@ -586,7 +550,8 @@ fn debug_of_every_type_holding_a_secret_hides_it() {
     fault.write("group-key", GROUP).expect("write");
     texts.push(("FaultStore", format!("{fault:?} {handle:?}")));
     let tmp = tempfile::tempdir().expect("a temporary directory");
-    let mut dir = DirStore::open(tmp.path(), Access::Change).expect("opens");
+    let mut dir =
+        DirStore::open(tmp.path(), Access::Change, |m| panic!("storage: {m}")).expect("opens");
     dir.write("group-key", GROUP).expect("write");
     texts.push(("DirStore", format!("{dir:?}")));
     for (what, text) in &texts {

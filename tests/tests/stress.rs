@@ -18,13 +18,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use iscsisec_core::consts::SECURITY_CONFIG_OPERATIONS_GUID;
 use iscsisec_core::store::MemoryStore;
 use iscsisec_core::{
-    AdapterConfig, Identifier, IsdscStatus, KeyBuffer, KeySource, LookupMiss, NtStatus,
-    PortSelector, Provider,
+    AdapterConfig, Identifier, IsdscStatus, KeyBuffer, KeySource, LookupMiss, PortSelector,
+    Provider,
 };
 use iscsisec_host::platform::process_platform;
+use iscsisec_tests::{Call, id_type, method, set_psk_in, sized_in};
 
 const IDS: u32 = 64;
 const GROUP_KEY: &[u8] = b"the group key, never an explicit one";
@@ -53,36 +53,6 @@ fn parse(bytes: &[u8]) -> Option<(u32, u64)> {
     (u32::from_le_bytes(a[12..16].try_into().ok()?) == !i).then_some((i, g))
 }
 
-fn set_psk_in(port: u32, id: &[u8], key: &[u8]) -> Vec<u8> {
-    let mut b = vec![0u8; 28];
-    b[0..4].copy_from_slice(&port.to_le_bytes());
-    b[16] = 2; // ID_FQDN
-    b[20..24].copy_from_slice(&u32::try_from(id.len()).unwrap().to_le_bytes());
-    b[24..28].copy_from_slice(&u32::try_from(key.len()).unwrap().to_le_bytes());
-    b.extend_from_slice(id);
-    b.extend_from_slice(key);
-    b
-}
-
-fn call<S: iscsisec_core::RecordStore, P: iscsisec_core::Platform>(
-    p: &mut Provider<S, P>,
-    class: &iscsisec_core::Guid,
-    method: u32,
-    input: &[u8],
-) -> IsdscStatus {
-    let mut buf = input.to_vec();
-    buf.resize(buf.len().max(4), 0);
-    let r = p.execute_method(
-        class,
-        method,
-        &mut buf,
-        u32::try_from(input.len()).unwrap(),
-        4,
-    );
-    assert_eq!(r.status, NtStatus::SUCCESS);
-    IsdscStatus(u32::from_le_bytes(buf[..4].try_into().unwrap()))
-}
-
 #[test]
 fn readers_see_whole_current_keys_while_a_writer_replaces_and_removes_them() {
     let run_for = Duration::from_millis(if std::env::var_os("CI").is_some() {
@@ -99,11 +69,10 @@ fn readers_see_whole_current_keys_while_a_writer_replaces_and_removes_them() {
         process_platform(),
     )
     .unwrap();
-    let mut group = GROUP_KEY.len().to_le_bytes()[..4].to_vec();
-    group.extend_from_slice(GROUP_KEY);
+    let group = Call::security_config("group key", method::SET_GROUP_KEY, sized_in(GROUP_KEY));
     assert_eq!(
-        call(&mut provider, &SECURITY_CONFIG_OPERATIONS_GUID, 3, &group),
-        IsdscStatus::SUCCESS
+        group.execute(&mut provider),
+        Some((IsdscStatus::SUCCESS, 0))
     );
     // Generation 0 of every identifier: absent (the group key answers).
     let counters = || Arc::new((0..IDS).map(|_| AtomicU64::new(0)).collect::<Vec<_>>());
@@ -165,14 +134,15 @@ fn readers_see_whole_current_keys_while_a_writer_replaces_and_removes_them() {
         let next = done[i as usize].load(Ordering::Relaxed) + 1;
         started[i as usize].store(next, Ordering::Release);
         let id = fqdn(i);
-        let input = if next % 2 == 1 {
-            set_psk_in(0, &id, &key(i, next))
+        let change = if next % 2 == 1 {
+            set_psk_in(0, 0, id_type::FQDN, &id, &key(i, next))
         } else {
-            set_psk_in(0, &id, &[])
+            set_psk_in(0, 0, id_type::FQDN, &id, &[])
         };
+        let change = Call::security_config("change", method::SET_PSK, change);
         assert_eq!(
-            call(&mut provider, &SECURITY_CONFIG_OPERATIONS_GUID, 1, &input),
-            IsdscStatus::SUCCESS
+            change.execute(&mut provider),
+            Some((IsdscStatus::SUCCESS, 0))
         );
         done[i as usize].store(next, Ordering::Release);
         changes += 1;

@@ -1,10 +1,11 @@
 //! The iscsisec user-mode host: the core over a directory, and the `iscsisec` command line.
 //!
 //! ```text
-//!   iscsisec (argv, stdin) ──► cli ──► text ──► iscsisec-core Provider ──► store::DirStore
-//!                               │                 (decides everything)       (one file per
-//!                               ├──► show (JSON)                              record)
-//!                               └──► demo (re-runs this program step by step)
+//!   iscsisec (argv, stdin) ──► cli ──► iscsisec-core Provider ──► store::DirStore
+//!                               │       (decides everything)        (one file per record)
+//!                               ├──► cli::show (JSON)                    │
+//!                               ├──► cli::demo (re-runs this program)    │ failures, as met
+//!                               └──► stderr ◄────────────────────────────┘
 //! ```
 //!
 //! The core decides every size check, status code and validation rule; this crate only moves
@@ -29,8 +30,5 @@
 )]
 
 pub mod cli;
-mod demo;
 pub mod platform;
-mod show;
 pub mod store;
-mod text;

@@ -26,12 +26,15 @@
 //! not written (a file system remounted read-only) still opens: records load, and every change
 //! fails, which the core answers with `ISDSC_NON_SPECIFIC_ERROR`.
 //!
+//! The core only learns that a storage operation failed; why (the path, the OS error) goes to
+//! the sink the host hands [`DirStore::open`], at the moment the failure is met, so that no
+//! caller has to remember to ask for it.
+//!
 //! On Windows the directory is flushed through a handle opened with
 //! `FILE_FLAG_BACKUP_SEMANTICS` (`FlushFileBuffers`), so that a rename is durable when a write
 //! returns. This file decides nothing about record contents: it moves bytes; the core checks
 //! them, and decides (`record::RecordName::parse`) which names can be records.
 
-use std::cell::Cell;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -61,6 +64,11 @@ pub enum Access {
     Read,
 }
 
+/// Where a [`DirStore`] reports each storage failure as it meets it: one line naming the step,
+/// the path and the OS error (never record bytes). The core answers such a failure only with
+/// `ISDSC_NON_SPECIFIC_ERROR`, or counts an unreadable record as corrupt; this says why.
+pub type FailureSink = Box<dyn Fn(&str) + Send + Sync>;
+
 /// A [`RecordStore`] over a directory, holding the directory's lock while it lives.
 pub struct DirStore {
     dir: PathBuf,
@@ -69,9 +77,8 @@ pub struct DirStore {
     _lock: Option<File>,
     /// Changes are refused: opened with [`Access::Read`].
     read_only: bool,
-    /// What went wrong in storage since the last [`DirStore::take_failures`], for the log. A
-    /// `Cell` so that a host can drain it through the core's `Provider::store` (`&self`).
-    failures: Cell<Vec<String>>,
+    /// Told of every storage failure as it happens.
+    failures: FailureSink,
 }
 
 impl fmt::Debug for DirStore {
@@ -87,12 +94,18 @@ impl DirStore {
     /// Opens the state directory `dir` for `access`, creating it and any missing parents
     /// (mode 0700 on Unix, each flushed into its parent), takes its lock, waiting while
     /// another process holds it, and, to change records, deletes leftover temporary files.
+    /// Every storage failure met later, while the core reads or changes records, is told to
+    /// `failures` at once (see [`FailureSink`]).
     ///
     /// # Errors
     ///
     /// `dir` or its lock file is a symbolic link, `dir` is not a directory, or it cannot be
     /// created, read or locked; the message names the path and the failed step.
-    pub fn open(dir: &Path, access: Access) -> Result<DirStore, String> {
+    pub fn open(
+        dir: &Path,
+        access: Access,
+        failures: impl Fn(&str) + Send + Sync + 'static,
+    ) -> Result<DirStore, String> {
         match fs::symlink_metadata(dir) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 return Err(format!(
@@ -124,7 +137,7 @@ impl DirStore {
             dir: dir.to_path_buf(),
             _lock: lock,
             read_only: access == Access::Read,
-            failures: Cell::new(Vec::new()),
+            failures: Box::new(failures),
         };
         if access == Access::Change && writable {
             store.remove_leftover_temps()?;
@@ -136,12 +149,6 @@ impl DirStore {
     #[must_use]
     pub fn dir(&self) -> &Path {
         &self.dir
-    }
-
-    /// Descriptions of the storage failures met since the last call (never secret bytes), for
-    /// the caller to log; the core itself only answers `ISDSC_NON_SPECIFIC_ERROR`.
-    pub fn take_failures(&self) -> Vec<String> {
-        self.failures.take()
     }
 
     /// Deletes what a crash mid-write left behind: temporary files (and anything else that is
@@ -166,16 +173,10 @@ impl DirStore {
         Ok(())
     }
 
-    /// Records a failure for the log and builds the core's error.
+    /// Tells the sink of a failure and builds the core's error.
     fn fail(&self, what: &'static str, path: &Path, e: &io::Error) -> StoreError {
-        self.note(describe(what, path, e));
+        (self.failures)(&describe(what, path, e));
         StoreError { what }
-    }
-
-    fn note(&self, message: String) {
-        let mut failures = self.failures.take();
-        failures.push(message);
-        self.failures.set(failures);
     }
 
     fn record_path(&self, name: &str) -> Result<PathBuf, StoreError> {
@@ -250,7 +251,7 @@ impl RecordStore for DirStore {
                 if entry.file_type().is_ok_and(|t| t.is_file()) {
                     continue;
                 }
-                self.note(format!(
+                (self.failures)(&format!(
                     "{} is not a file: every write of record {target} fails until it is removed",
                     entry.path().display()
                 ));
@@ -492,6 +493,7 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
 
     type Seen = Vec<(Vec<u8>, Result<Vec<u8>, StoreError>)>;
 
@@ -503,8 +505,28 @@ mod tests {
         seen
     }
 
-    fn open(dir: &Path) -> DirStore {
-        DirStore::open(dir, Access::Change).unwrap()
+    /// What a store's [`FailureSink`] was told, in order.
+    #[derive(Clone, Default)]
+    struct Told(Arc<Mutex<Vec<String>>>);
+
+    impl Told {
+        fn lines(&self) -> Vec<String> {
+            self.0.lock().unwrap().clone()
+        }
+    }
+
+    fn open_as(dir: &Path, access: Access) -> (DirStore, Told) {
+        let told = Told::default();
+        let sink = told.clone();
+        let store = DirStore::open(dir, access, move |m| {
+            sink.0.lock().unwrap().push(m.to_owned())
+        })
+        .unwrap();
+        (store, told)
+    }
+
+    fn open(dir: &Path) -> (DirStore, Told) {
+        open_as(dir, Access::Change)
     }
 
     const PSK_A: &str = "psk-0123456789abcdef0123456789abcdef";
@@ -513,7 +535,7 @@ mod tests {
     fn write_load_replace_remove() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("a/b/state");
-        let mut store = open(&dir);
+        let (mut store, told) = open(&dir);
         store.write("group-key", b"one").unwrap();
         store.write(PSK_A, b"two").unwrap();
         store.write("group-key", b"three").unwrap();
@@ -536,18 +558,19 @@ mod tests {
             left.into_iter().collect::<Vec<_>>(),
             vec![".lock".to_owned(), "group-key".to_owned()]
         );
+        assert_eq!(told.lines(), Vec::<String>::new(), "nothing failed");
     }
 
     #[test]
     fn reopening_sees_what_was_written_and_deletes_leftover_temps() {
         let tmp = tempfile::tempdir().unwrap();
         {
-            let mut store = open(tmp.path());
+            let (mut store, _) = open(tmp.path());
             store.write("chap-secret", b"bytes").unwrap();
         }
         fs::write(tmp.path().join(".chap-secret.tmp"), b"half a rec").unwrap();
         fs::write(tmp.path().join(".psk-1.tmp"), b"").unwrap();
-        let mut store = open(tmp.path());
+        let (mut store, told) = open(tmp.path());
         assert!(!tmp.path().join(".chap-secret.tmp").exists());
         assert!(!tmp.path().join(".psk-1.tmp").exists());
         assert_eq!(
@@ -558,12 +581,13 @@ mod tests {
         fs::write(tmp.path().join(".group-key.tmp"), b"stale").unwrap();
         store.write("group-key", b"fresh").unwrap();
         assert_eq!(fs::read(tmp.path().join("group-key")).unwrap(), b"fresh");
+        assert_eq!(told.lines(), Vec::<String>::new(), "nothing failed");
     }
 
     #[test]
     fn reads_are_bounded_and_every_entry_is_reported() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut store = open(tmp.path());
+        let (mut store, told) = open(tmp.path());
         fs::write(tmp.path().join(PSK_A), vec![7u8; READ_LIMIT * 3]).unwrap();
         fs::create_dir(tmp.path().join("group-key")).unwrap();
         fs::create_dir(tmp.path().join("lost+found")).unwrap();
@@ -580,12 +604,25 @@ mod tests {
             ]
         );
         // A directory at a record's name goes to the core as unreadable (damage there).
-        assert!(seen[0].1.is_err());
+        assert_eq!(
+            seen[0].1,
+            Err(StoreError {
+                what: "cannot read a record"
+            })
+        );
         // Foreign entries are reported without being read.
-        assert!(seen[1].1.is_err() && seen[2].1.is_err());
-        assert_eq!(seen[3].1.as_ref().unwrap().len(), READ_LIMIT);
-        // Only the damage is logged.
-        assert_eq!(store.take_failures().len(), 1);
+        let not_read = Err(StoreError {
+            what: "not read: not a record name",
+        });
+        assert_eq!((&seen[1].1, &seen[2].1), (&not_read, &not_read));
+        assert_eq!(seen[3].1, Ok(vec![7u8; READ_LIMIT]));
+        // Only the damage is told, naming its path.
+        let told = told.lines();
+        let prefix = format!(
+            "cannot read a record {}: ",
+            tmp.path().join("group-key").display()
+        );
+        assert!(told.len() == 1 && told[0].starts_with(&prefix), "{told:?}");
     }
 
     #[test]
@@ -593,15 +630,28 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let blocker = tmp.path().join(".group-key.tmp");
         fs::create_dir(&blocker).unwrap();
-        let mut store = open(tmp.path());
+        let (mut store, told) = open(tmp.path());
         assert!(blocker.is_dir());
         let seen = collect(&mut store);
         assert_eq!(seen.len(), 1);
         assert_eq!(seen[0].0, b".group-key.tmp");
-        let failures = store.take_failures();
-        assert_eq!(failures.len(), 1, "{failures:?}");
-        assert!(failures[0].contains("every write of record group-key fails"));
-        assert!(store.write("group-key", b"k").is_err());
+        assert_eq!(
+            told.lines(),
+            [format!(
+                "{} is not a file: every write of record group-key fails until it is removed",
+                blocker.display()
+            )]
+        );
+        // The failed write is told at once, before the core sees its error.
+        assert_eq!(
+            store.write("group-key", b"k"),
+            Err(StoreError {
+                what: "cannot write"
+            })
+        );
+        let told = told.lines();
+        let prefix = format!("cannot write {}: ", blocker.display());
+        assert!(told.len() == 2 && told[1].starts_with(&prefix), "{told:?}");
         assert!(blocker.is_dir(), "never removed");
     }
 
@@ -609,14 +659,28 @@ mod tests {
     #[test]
     fn unreadable_entries_reach_the_visitor_as_errors_and_can_be_removed() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut store = open(tmp.path());
-        std::os::unix::fs::symlink("/dev/zero", tmp.path().join(PSK_A)).unwrap();
+        let (mut store, told) = open(tmp.path());
+        let link = tmp.path().join(PSK_A);
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
         let seen = collect(&mut store);
-        assert_eq!(seen.len(), 1);
-        assert!(seen[0].1.is_err());
-        assert_eq!(store.take_failures().len(), 1);
+        assert_eq!(
+            seen,
+            vec![(
+                PSK_A.as_bytes().to_vec(),
+                Err(StoreError {
+                    what: "cannot read a record"
+                })
+            )]
+        );
+        assert_eq!(
+            told.lines(),
+            [format!(
+                "cannot read a record {}: not a regular file",
+                link.display()
+            )]
+        );
         store.remove(PSK_A).unwrap();
-        assert!(fs::symlink_metadata(tmp.path().join(PSK_A)).is_err());
+        assert!(fs::symlink_metadata(&link).is_err());
     }
 
     #[cfg(unix)]
@@ -627,7 +691,7 @@ mod tests {
         for raw in [&b"bad-\xff-name"[..], b"bad-\xfe-name"] {
             fs::write(tmp.path().join(std::ffi::OsStr::from_bytes(raw)), b"x").unwrap();
         }
-        let mut store = open(tmp.path());
+        let (mut store, _) = open(tmp.path());
         let seen = collect(&mut store);
         let names: Vec<&[u8]> = seen.iter().map(|(n, _)| n.as_slice()).collect();
         assert_eq!(names, [&b"bad-\xfe-name"[..], b"bad-\xff-name"]);
@@ -636,10 +700,13 @@ mod tests {
     #[test]
     fn names_that_would_leave_the_directory_are_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut store = open(&tmp.path().join("s"));
+        let (mut store, _) = open(&tmp.path().join("s"));
+        let refused = Err(StoreError {
+            what: "record name is not a plain file name",
+        });
         for bad in ["", ".", "..", "../x", "a/b", "a\\b", ".lock", ".x.tmp"] {
-            assert!(store.write(bad, b"x").is_err(), "{bad:?}");
-            assert!(store.remove(bad).is_err(), "{bad:?}");
+            assert_eq!(store.write(bad, b"x"), refused, "{bad:?}");
+            assert_eq!(store.remove(bad), refused, "{bad:?}");
         }
         assert!(!tmp.path().join("x").exists());
     }
@@ -647,7 +714,7 @@ mod tests {
     #[test]
     fn the_lock_is_exclusive_to_change_and_shared_to_read() {
         let tmp = tempfile::tempdir().unwrap();
-        let store = open(tmp.path());
+        let (store, _) = open(tmp.path());
         let other = File::options()
             .read(true)
             .write(true)
@@ -655,65 +722,33 @@ mod tests {
             .unwrap();
         assert!(other.try_lock_shared().is_err());
         drop(store);
-        let reader = DirStore::open(tmp.path(), Access::Read).unwrap();
+        let (mut reader, _) = open_as(tmp.path(), Access::Read);
         assert!(other.try_lock().is_err());
         assert!(other.try_lock_shared().is_ok());
         other.unlock().unwrap();
-        let mut reader = reader;
-        assert!(
-            reader.write("group-key", b"k").is_err(),
+        assert_eq!(
+            reader.write("group-key", b"k"),
+            Err(StoreError {
+                what: "the store was opened to read only"
+            }),
             "readers change nothing"
         );
         drop(reader);
         assert!(other.try_lock().is_ok());
     }
 
-    #[cfg(unix)]
     #[test]
-    fn new_directories_are_owner_only_and_existing_ones_keep_their_mode() {
-        use std::os::unix::fs::PermissionsExt;
+    fn debug_shows_only_the_directory_and_the_access() {
         let tmp = tempfile::tempdir().unwrap();
-        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
-        let made = tmp.path().join("new/state");
-        let mut store = open(&made);
-        store.write("group-key", b"k").unwrap();
-        assert_eq!(mode(&made), 0o700);
-        assert_eq!(mode(made.parent().unwrap()), 0o700);
-        assert_eq!(mode(&made.join("group-key")), 0o600);
-        assert_eq!(mode(&made.join(LOCK_FILE)), 0o600);
-        let shared = tmp.path().join("shared");
-        fs::create_dir(&shared).unwrap();
-        fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
-        let mut store = open(&shared);
-        store.write("group-key", b"k").unwrap();
-        assert_eq!(mode(&shared), 0o1777, "not the store's to change");
-        assert_eq!(mode(&shared.join("group-key")), 0o600);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_symlinked_state_directory_or_lock_file_is_refused() {
-        let tmp = tempfile::tempdir().unwrap();
-        let real = tmp.path().join("real");
-        fs::create_dir(&real).unwrap();
-        let link = tmp.path().join("link");
-        std::os::unix::fs::symlink(&real, &link).unwrap();
-        let e = DirStore::open(&link, Access::Change).unwrap_err();
-        assert!(e.contains("is a symbolic link"), "{e}");
-        let elsewhere = tmp.path().join("elsewhere");
-        std::os::unix::fs::symlink(&elsewhere, real.join(LOCK_FILE)).unwrap();
-        let e = DirStore::open(&real, Access::Read).unwrap_err();
-        assert!(
-            e.contains("lock file") && e.contains("symbolic link"),
-            "{e}"
-        );
-        assert!(!elsewhere.exists());
-    }
-
-    #[test]
-    fn debug_shows_only_the_directory() {
-        let tmp = tempfile::tempdir().unwrap();
-        let store = open(tmp.path());
-        assert!(format!("{store:?}").starts_with("DirStore { dir: "));
+        for (access, read_only) in [(Access::Change, false), (Access::Read, true)] {
+            let (store, _) = open_as(tmp.path(), access);
+            assert_eq!(
+                format!("{store:?}"),
+                format!(
+                    "DirStore {{ dir: {:?}, read_only: {read_only}, .. }}",
+                    tmp.path()
+                )
+            );
+        }
     }
 }

@@ -559,7 +559,8 @@ fn measure_load(w: &Workload, plan: &Plan) -> Load {
     let mut from_dir = Vec::new();
     for _ in 0..plan.dir_repeats {
         let t = Instant::now();
-        let store = DirStore::open(dir.path(), Access::Change).expect("open the state directory");
+        let store = DirStore::open(dir.path(), Access::Change, |m| eprintln!("storage: {m}"))
+            .expect("open the state directory");
         let (p, report) =
             Provider::start(store, w.config(), process_platform()).expect("start from dir");
         from_dir.push(t.elapsed().as_secs_f64() * 1e3);

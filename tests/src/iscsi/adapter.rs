@@ -36,7 +36,7 @@ impl Adapter {
     ///
     /// The directory cannot be opened or locked, or the provider cannot start.
     pub fn start(state_dir: &Path) -> Result<Adapter, String> {
-        let store = DirStore::open(state_dir, Access::Change)?;
+        let store = DirStore::open(state_dir, Access::Change, |m| eprintln!("storage: {m}"))?;
         let (provider, _report) =
             Provider::start(store, AdapterConfig::default(), process_platform())
                 .map_err(|e| format!("provider did not start: {e}"))?;

@@ -274,17 +274,7 @@ impl Tgtd {
     ///
     /// As [`Tgtd::tgtadm`].
     pub fn bind_incoming(&self, tid: u32, user: &str) -> Result<(), String> {
-        self.tgtadm(&[
-            "--mode",
-            "account",
-            "--op",
-            "bind",
-            "--tid",
-            &tid.to_string(),
-            "--user",
-            user,
-        ])
-        .map(drop)
+        self.bind(tid, user, &[])
     }
 
     /// Binds `user` to target `tid` as its outgoing account (the target authenticates itself
@@ -294,18 +284,17 @@ impl Tgtd {
     ///
     /// As [`Tgtd::tgtadm`].
     pub fn bind_outgoing(&self, tid: u32, user: &str) -> Result<(), String> {
-        self.tgtadm(&[
-            "--mode",
-            "account",
-            "--op",
-            "bind",
-            "--tid",
-            &tid.to_string(),
-            "--user",
-            user,
-            "--outgoing",
-        ])
-        .map(drop)
+        self.bind(tid, user, &["--outgoing"])
+    }
+
+    /// `tgtadm --mode account --op bind --tid TID --user USER EXTRA…`.
+    fn bind(&self, tid: u32, user: &str, extra: &[&str]) -> Result<(), String> {
+        let tid = tid.to_string();
+        let mut args = vec![
+            "--mode", "account", "--op", "bind", "--tid", &tid, "--user", user,
+        ];
+        args.extend_from_slice(extra);
+        self.tgtadm(&args).map(drop)
     }
 
     /// The initiator names tgtd lists in target `tid`'s I_T nexus information (the sessions

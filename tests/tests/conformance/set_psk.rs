@@ -675,45 +675,30 @@ fn entries_beyond_a_lowered_maximum_load_and_new_ones_wait_until_below_it() {
         );
     }
     t.set_max_entries(2);
+    let set = |flags, name: &[u8], key: &[u8]| t.set_psk(0, flags, id_type::FQDN, name, key);
+    let new_one_is_refused = || {
+        refused(
+            &t,
+            isdsc::HBA_SECURITY_CACHE_FULL,
+            0,
+            1,
+            id_type::FQDN,
+            b"d.example",
+            b"d",
+        );
+    };
     assert_eq!(psks(&t).len(), 3, "loading never drops a valid record");
     assert_eq!(
         t.get_psk(0, id_type::FQDN, b"c.example"),
         (isdsc::SUCCESS, 1)
     );
-    refused(
-        &t,
-        isdsc::HBA_SECURITY_CACHE_FULL,
-        0,
-        1,
-        id_type::FQDN,
-        b"d.example",
-        b"d",
-    );
-    assert_eq!(
-        t.set_psk(0, 7, id_type::FQDN, b"c.example", b"k2"),
-        isdsc::SUCCESS
-    );
-    assert_eq!(
-        t.set_psk(0, 0, id_type::FQDN, b"a.example", b""),
-        isdsc::SUCCESS
-    );
-    refused(
-        &t,
-        isdsc::HBA_SECURITY_CACHE_FULL,
-        0,
-        1,
-        id_type::FQDN,
-        b"d.example",
-        b"d",
-    );
-    assert_eq!(
-        t.set_psk(0, 0, id_type::FQDN, b"b.example", b""),
-        isdsc::SUCCESS
-    );
-    assert_eq!(
-        t.set_psk(0, 1, id_type::FQDN, b"d.example", b"d"),
-        isdsc::SUCCESS
-    );
+    new_one_is_refused();
+    // Replacing is no new entry; one removal leaves the table still at its maximum.
+    assert_eq!(set(7, b"c.example", b"k2"), isdsc::SUCCESS);
+    assert_eq!(set(0, b"a.example", b""), isdsc::SUCCESS);
+    new_one_is_refused();
+    assert_eq!(set(0, b"b.example", b""), isdsc::SUCCESS);
+    assert_eq!(set(1, b"d.example", b"d"), isdsc::SUCCESS);
     assert_eq!(
         psks(&t),
         vec![psk("0", 2, "c.example", 7), psk("0", 2, "d.example", 1)]

@@ -150,38 +150,14 @@ fn a_read_only_store_still_serves_lookups_and_get_and_refuses_changes() {
     let ro = |args: &[&str], stdin: &[u8]| t.run_read_only(args, stdin);
 
     // Lookups, show and GetPresharedKeyForId are served.
-    let out = ro(
-        &[
-            "lookup",
-            "--port",
-            "0",
-            "--id-type",
-            "fqdn",
-            "--id",
-            "x.example",
-            "--reveal",
-        ],
-        b"",
-    );
+    let out = ro(&lookup_args("0", "fqdn", "x.example", true), b"");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!("source=port key={}\n", hex(b"x key")),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = ro(
-        &[
-            "lookup",
-            "--port",
-            "1",
-            "--id-type",
-            "fqdn",
-            "--id",
-            "y",
-            "--reveal",
-        ],
-        b"",
-    );
+    let out = ro(&lookup_args("1", "fqdn", "y", true), b"");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!("source=group key={}\n", hex(b"group key"))

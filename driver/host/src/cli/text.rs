@@ -1,7 +1,7 @@
 //! User text to WMI field bytes, with iscsicli's conventions.
 //!
 //! ```text
-//!   command line ──► text (this file) ──► core wire emitters ──► Provider::execute_method
+//!   cli::args, cli::verbs ──► text (this file) ──► core wire emitters ──► execute_method
 //! ```
 //!
 //! Every function here only converts: `*` to the field's default, numbers (decimal unless
@@ -267,12 +267,24 @@ mod tests {
         assert_eq!(number("n", "0XfF"), Ok(255));
         assert_eq!(number("n", "18446744073709551615"), Ok(u64::MAX));
         for bad in ["", "0x", "+1", "-1", "1e3", " 1", "0b1", "ten", "0x1g"] {
-            assert!(number("n", bad).is_err(), "{bad:?}");
+            assert_eq!(
+                number("n", bad),
+                Err(format!(
+                    "n: '{bad}' is not a number (decimal, or hex with 0x)"
+                ))
+            );
         }
-        assert!(number("n", "18446744073709551616").is_err());
+        let too_large = |t: &str| format!("n: '{t}' is too large");
+        assert_eq!(
+            number("n", "18446744073709551616"),
+            Err(too_large("18446744073709551616"))
+        );
         assert_eq!(number_as::<u8>("n", "255"), Ok(255));
-        assert!(number_as::<u8>("n", "256").is_err());
-        assert!(number_as::<u32>("n", "0x100000000").is_err());
+        assert_eq!(number_as::<u8>("n", "256"), Err(too_large("256")));
+        assert_eq!(
+            number_as::<u32>("n", "0x100000000"),
+            Err(too_large("0x100000000"))
+        );
     }
 
     #[test]
@@ -280,7 +292,10 @@ mod tests {
         assert_eq!(port("Port", "*"), Ok(0xFFFF_FFFF));
         assert_eq!(port("Port", "1"), Ok(1));
         assert_eq!(port("Port", "0xffffffff"), Ok(0xFFFF_FFFF));
-        assert!(port("Port", "x").is_err());
+        assert_eq!(
+            port("Port", "x"),
+            Err("Port: 'x' is not a number (decimal, or hex with 0x)".to_owned())
+        );
         assert_eq!(security_flags("*"), Ok(0));
         assert_eq!(security_flags("0x7"), Ok(7));
     }
@@ -293,17 +308,23 @@ mod tests {
             secret("Key", "0x00FFa5").unwrap().as_slice(),
             &[0x00, 0xff, 0xa5]
         );
-        // `*` is the only empty spelling.
-        for empty in ["", "0x", "0X"] {
-            let e = secret("Key", empty).unwrap_err();
-            assert!(e.starts_with("Key: ") && e.contains("pass *"), "{e}");
+        // `*` is the only empty spelling; no message quotes the key.
+        let refused = |text| secret("Key", text).map(|k| k.to_vec());
+        let digits_after = "Key: 0x needs hex digits after it; pass * to clear";
+        let odd = "Key: a 0x key needs an even number of hex digits";
+        let not_hex = "Key: a 0x key may hold only hex digits";
+        for (text, message) in [
+            ("", "Key: an empty key is not a key; pass * to clear"),
+            ("0x", digits_after),
+            ("0X", digits_after),
+            ("0xabc", odd),
+            ("0xzz", not_hex),
+            ("0x0g", not_hex),
+            // Multi-byte text is not hex even when its byte count is even.
+            ("0xé", not_hex),
+        ] {
+            assert_eq!(refused(text), Err(message.to_owned()), "{text:?}");
         }
-        for bad in ["0xabc", "0xzz", "0x0g"] {
-            let e = secret("Key", bad).unwrap_err();
-            assert!(!e.contains(&bad[2..]), "{e}");
-        }
-        // Multi-byte text is not hex even when its byte count is even.
-        assert!(secret("Key", "0xé").is_err());
     }
 
     #[test]
@@ -317,12 +338,20 @@ mod tests {
             identifier("Id", 1, "192.0.2.10").unwrap(),
             vec![192, 0, 2, 10]
         );
-        assert!(identifier("Id", 1, "192.0.2").is_err());
-        assert!(identifier("Id", 1, "host").is_err());
-        let v6 = identifier("Id", 5, "2001:db8::1").unwrap();
-        assert_eq!(v6.len(), 16);
-        assert_eq!(v6[..2], [0x20, 0x01]);
-        assert!(identifier("Id", 5, "1.2.3.4").is_err());
+        for text in ["192.0.2", "host"] {
+            assert_eq!(
+                identifier("Id", 1, text),
+                Err(format!("Id: '{text}' is not a dotted IPv4 address"))
+            );
+        }
+        assert_eq!(
+            identifier("Id", 5, "2001:db8::1").unwrap(),
+            [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+        );
+        assert_eq!(
+            identifier("Id", 5, "1.2.3.4"),
+            Err("Id: '1.2.3.4' is not an IPv6 address".to_owned())
+        );
         assert_eq!(
             identifier("Id", 2, "Host.Example").unwrap(),
             b"Host.Example"
@@ -332,8 +361,14 @@ mod tests {
         assert_eq!(id_type_name("user-fqdn"), Ok(3));
         assert_eq!(id_type_name("5"), Ok(5));
         assert_eq!(id_type_name("4"), Ok(4));
-        assert!(id_type_name("dns").is_err());
-        assert!(id_type_name("256").is_err());
+        for text in ["dns", "256"] {
+            assert_eq!(
+                id_type_name(text),
+                Err(format!(
+                    "--id-type: '{text}' is not 1, 2, 3, 5, ipv4, fqdn, user-fqdn or ipv6"
+                ))
+            );
+        }
     }
 
     #[test]
@@ -346,7 +381,10 @@ mod tests {
         let v6 = address("fe80::1%12");
         let v6 = v6.view();
         assert_eq!((v6.address_type, v6.ipv6_scope_id), (2, 12));
-        assert_eq!(v6.ipv6_address[0], 0xfe);
+        assert_eq!(
+            v6.ipv6_address,
+            [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+        );
         assert_eq!(address("2001:db8::5").view().ipv6_scope_id, 0);
         assert_eq!(address("*").view().address_type, 3);
         let text = address("gw.example");
@@ -368,7 +406,13 @@ mod tests {
             address(&"b".repeat(32_767)).view().text_address.len(),
             65_534
         );
-        let e = ip_address("Tunnel", &"c".repeat(32_768)).unwrap_err();
-        assert!(e.starts_with("Tunnel: ") && e.contains("32768"), "{e}");
+        assert_eq!(
+            ip_address("Tunnel", &"c".repeat(32_768)),
+            Err(
+                "Tunnel: a text address of 32768 UTF-16 units does not fit a WMI string (at \
+                 most 32767)"
+                    .to_owned()
+            )
+        );
     }
 }
