@@ -333,7 +333,11 @@ impl Workload {
     #[must_use]
     pub fn memory_store(&self) -> MemoryStore {
         let mut store = MemoryStore::new();
-        for (name, bytes) in self.records() {
+        // The store keeps its records sorted by name: planting them in that order appends
+        // each one instead of shifting the ones after it (1M unsorted plants take minutes).
+        let mut records = self.records();
+        records.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        for (name, bytes) in records {
             store
                 .plant(name.as_str().as_bytes(), &bytes)
                 .expect("memory for the workload's records");
