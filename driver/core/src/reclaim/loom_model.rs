@@ -128,47 +128,74 @@ fn model(f: impl Fn() + Sync + Send + 'static) {
     model_with(3, f);
 }
 
+/// A table over a model platform with `slots` reader slots, holding `value`, and a reader.
+fn table(
+    slots: usize,
+    value: &[u8],
+) -> (WriteHandle<ModelPlatform>, map::ReadHandle<ModelPlatform>) {
+    let mut w = WriteHandle::new(ModelPlatform::new(slots), 2, [0, 0]).unwrap();
+    w.upsert(key(value));
+    let r = w.read_handle();
+    (w, r)
+}
+
+/// Frees what the model's grace periods allow, as a writer's next retirement would.
+fn collect(w: &WriteHandle<ModelPlatform>) {
+    w.grace().pending.collect(&w.grace().domain);
+}
+
+/// A reader reads once while the writer replaces the key: old or new, never reclaimed.
+fn replaced_under_one_reader(slots: usize) {
+    let (mut w, r) = table(slots, b"old");
+    let t = loom::thread::spawn(move || {
+        let v = read_once(&r).unwrap();
+        assert!(v == b"old" || v == b"new", "{v:?}");
+    });
+    w.upsert(key(b"new"));
+    collect(&w);
+    t.join().unwrap();
+}
+
 #[test]
 fn a_replaced_key_is_old_or_new_and_never_reclaimed_under_a_reader() {
-    model(|| {
-        let mut w = WriteHandle::new(ModelPlatform::new(2), 2, [0, 0]).unwrap();
-        w.upsert(key(b"old"));
-        let r = w.read_handle();
-        let t = loom::thread::spawn(move || {
-            let v = read_once(&r).unwrap();
-            assert!(v == b"old" || v == b"new", "{v:?}");
-        });
-        w.upsert(key(b"new"));
-        w.grace().pending.collect(&w.grace().domain);
-        t.join().unwrap();
+    model(|| replaced_under_one_reader(2));
+}
+
+#[test]
+fn a_reader_without_a_slot_is_covered_by_the_shared_counter() {
+    model(|| replaced_under_one_reader(0));
+}
+
+/// A reader reads once while the writer takes the key away with `take`: absent or whole.
+fn taken_under_one_reader(take: fn(&mut WriteHandle<ModelPlatform>)) {
+    let (mut w, r) = table(2, b"k");
+    let t = loom::thread::spawn(move || {
+        if let Some(v) = read_once(&r) {
+            assert_eq!(v, b"k");
+        }
     });
+    take(&mut w);
+    collect(&w);
+    t.join().unwrap();
 }
 
 #[test]
 fn a_removed_key_is_gone_or_whole_and_reclaimed_only_after_the_reader() {
-    model(|| {
-        let mut w = WriteHandle::new(ModelPlatform::new(2), 2, [0, 0]).unwrap();
-        w.upsert(key(b"k"));
-        let r = w.read_handle();
-        let t = loom::thread::spawn(move || {
-            if let Some(v) = read_once(&r) {
-                assert_eq!(v, b"k");
-            }
-        });
-        assert!(w.remove(KIND_KEY, 1, 0, 2, b"id"));
-        w.grace().pending.collect(&w.grace().domain);
-        t.join().unwrap();
-    });
+    model(|| taken_under_one_reader(|w| assert!(w.remove(KIND_KEY, 1, 0, 2, b"id"))));
+}
+
+#[test]
+fn after_stop_readers_see_the_stop_or_live_nodes() {
+    model(|| taken_under_one_reader(WriteHandle::stop));
 }
 
 #[test]
 fn two_readers_and_two_updates() {
     model_with(2, || {
-        let mut w = WriteHandle::new(ModelPlatform::new(2), 2, [0, 0]).unwrap();
-        w.upsert(key(b"v0"));
+        let (mut w, r) = table(2, b"v0");
         let readers: Vec<_> = (0..2)
             .map(|_| {
-                let r = w.read_handle();
+                let r = r.clone();
                 loom::thread::spawn(move || {
                     let v = read_once(&r).unwrap();
                     assert!([&b"v0"[..], b"v1", b"v2"].contains(&v.as_slice()));
@@ -184,44 +211,9 @@ fn two_readers_and_two_updates() {
 }
 
 #[test]
-fn a_reader_without_a_slot_is_covered_by_the_shared_counter() {
-    model(|| {
-        let mut w = WriteHandle::new(ModelPlatform::new(0), 2, [0, 0]).unwrap();
-        w.upsert(key(b"old"));
-        let r = w.read_handle();
-        let t = loom::thread::spawn(move || {
-            let v = read_once(&r).unwrap();
-            assert!(v == b"old" || v == b"new");
-        });
-        w.upsert(key(b"new"));
-        w.grace().pending.collect(&w.grace().domain);
-        t.join().unwrap();
-    });
-}
-
-#[test]
-fn after_stop_readers_see_the_stop_or_live_nodes() {
-    model(|| {
-        let mut w = WriteHandle::new(ModelPlatform::new(2), 2, [0, 0]).unwrap();
-        w.upsert(key(b"k"));
-        let r = w.read_handle();
-        let t = loom::thread::spawn(move || {
-            if let Some(v) = read_once(&r) {
-                assert_eq!(v, b"k");
-            }
-        });
-        w.stop();
-        w.grace().pending.collect(&w.grace().domain);
-        t.join().unwrap();
-    });
-}
-
-#[test]
 fn a_reader_that_reads_twice_is_covered_by_both_announcements() {
     model_with(2, || {
-        let mut w = WriteHandle::new(ModelPlatform::new(1), 2, [0, 0]).unwrap();
-        w.upsert(key(b"old"));
-        let r = w.read_handle();
+        let (mut w, r) = table(1, b"old");
         let t = loom::thread::spawn(move || {
             for _ in 0..2 {
                 let v = read_once(&r).unwrap();
@@ -229,7 +221,7 @@ fn a_reader_that_reads_twice_is_covered_by_both_announcements() {
             }
         });
         w.upsert(key(b"new"));
-        w.grace().pending.collect(&w.grace().domain);
+        collect(&w);
         t.join().unwrap();
     });
 }
