@@ -22,10 +22,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use iscsisec_core::ChapSecretBuffer;
-use iscsisec_core::chap::{
-    ChapAuthenticator, ChapConfig, ChapRefusal, ConnectionSecurity, md5_response,
-};
-use iscsisec_tests::iscsi::adapter::{Adapter, authenticator};
+use iscsisec_core::chap::{ChapConfig, ChapRefusal, ConnectionSecurity, md5_response};
+use iscsisec_tests::iscsi::adapter::{Adapter, Authenticator, authenticator};
 use iscsisec_tests::iscsi::fake_target::FakeTarget;
 use iscsisec_tests::iscsi::login::{Auth, LoginConfig, LoginError, Session, Transcript, login};
 use iscsisec_tests::iscsi::tgtd::{Tgtd, find_program, prerequisites, tgtd_can_run};
@@ -85,7 +83,7 @@ fn mutual(initiator_secret: &ChapSecretBuffer) -> Auth<'_> {
 fn mutual_login(
     addr: SocketAddr,
     adapter: &Adapter,
-    auth: &ChapAuthenticator,
+    auth: &Authenticator,
 ) -> (Result<Session, LoginError>, Transcript) {
     let secret = adapter.initiator_secret();
     let mut transcript = Transcript::default();

@@ -69,12 +69,13 @@
 //!
 //! # IRQL and locking
 //!
-//! Nothing on the login path allocates or blocks for longer than the spin lock. The lock does
-//! not raise IRQL itself: in the kernel, call [`ChapAuthenticator::respond`],
-//! [`ChapAuthenticator::begin_mutual`], [`MutualChap::verify`] and drop a [`MutualChap`] at
-//! `DISPATCH_LEVEL` (from a DPC, or inside [`Platform::read`], which raises to `DISPATCH_LEVEL` in
-//! the kernel), as with `KeAcquireSpinLockAtDpcLevel`, so
-//! that a holder is never preempted on its own processor by another caller.
+//! Nothing on the login path allocates or blocks for longer than the spin lock. The
+//! authenticator owns the adapter's [`Platform`] and takes the lock only inside
+//! [`Platform::read`], which in the kernel raises to `DISPATCH_LEVEL` for the section (as
+//! `KeAcquireSpinLock` does), so a holder is never preempted on its own processor by another
+//! caller that would then spin on it forever. [`ChapAuthenticator::respond`],
+//! [`ChapAuthenticator::begin_mutual`], [`MutualChap::verify`] and dropping a [`MutualChap`]
+//! may therefore be called at any IRQL up to `DISPATCH_LEVEL`, from a worker thread or a DPC.
 //! [`ChapAuthenticator::new`] and [`ChapAuthenticator::reseed`] call the platform's random
 //! source and run at `PASSIVE_LEVEL`.
 //!
@@ -282,9 +283,12 @@ fn md5_raw(identifier: u8, secret: &[u8], challenge: &[u8]) -> [u8; RESPONSE_LEN
     hasher.finalize().into()
 }
 
-/// One adapter's CHAP state: the challenge generator and the table of outstanding challenges.
-/// `Send + Sync`; share it by reference between the connections of an adapter.
-pub struct ChapAuthenticator {
+/// One adapter's CHAP state: the challenge generator and the table of outstanding challenges,
+/// on the adapter's platform (whose read-side sections guard the lock; see the module's
+/// "IRQL and locking"). `Send + Sync`; share it by reference between the connections of an
+/// adapter.
+pub struct ChapAuthenticator<P: Platform> {
+    platform: P,
     capacity: usize,
     inner: Mutex<Inner>,
     /// Slots in use, written under the lock, read without it (diagnostics at any IRQL).
@@ -298,19 +302,16 @@ struct Inner {
     slots: Slots,
 }
 
-impl ChapAuthenticator {
-    /// Makes the authenticator: allocates `config.max_logins` slots and seeds the generator
-    /// with [`SEED_LEN`] bytes from the platform's secure random source
+impl<P: Platform> ChapAuthenticator<P> {
+    /// Makes the authenticator on `platform`: allocates `config.max_logins` slots and seeds the
+    /// generator with [`SEED_LEN`] bytes from the platform's secure random source
     /// ([`Platform::fill_random`]). `PASSIVE_LEVEL`, like the random source.
     ///
     /// # Errors
     ///
     /// [`ChapSetupError::OutOfMemory`] if the table cannot be allocated,
     /// [`ChapSetupError::Random`] if the random source fails.
-    pub fn new<P: Platform>(
-        config: ChapConfig,
-        platform: &P,
-    ) -> Result<ChapAuthenticator, ChapSetupError> {
+    pub fn new(config: ChapConfig, platform: P) -> Result<ChapAuthenticator<P>, ChapSetupError> {
         let slots =
             Slots::with_capacity(config.max_logins).map_err(|_| ChapSetupError::OutOfMemory)?;
         let mut seed = Zeroizing::new([0u8; SEED_LEN]);
@@ -319,6 +320,7 @@ impl ChapAuthenticator {
             .map_err(ChapSetupError::Random)?;
         let generator = Generator::new(&mut seed, config.reseed_interval);
         Ok(ChapAuthenticator {
+            platform,
             capacity: slots.capacity(),
             inner: Mutex::new(Inner { generator, slots }),
             in_progress: AtomicUsize::new(0),
@@ -328,22 +330,27 @@ impl ChapAuthenticator {
 
     /// Mixes [`SEED_LEN`] fresh bytes from the platform's random source into the generator
     /// and restarts its reseed count. `PASSIVE_LEVEL`; the source is called before the lock is
-    /// taken, and the lock is taken inside [`Platform::read`] (`DISPATCH_LEVEL` in the kernel), so
-    /// that a login on the same processor cannot preempt the holder.
+    /// taken.
     ///
     /// # Errors
     ///
     /// [`RandomError`] when the source fails; the generator is then unchanged.
-    pub fn reseed<P: Platform>(&self, platform: &P) -> Result<(), RandomError> {
+    pub fn reseed(&self) -> Result<(), RandomError> {
         let mut fresh = Zeroizing::new([0u8; SEED_LEN]);
-        platform.fill_random(fresh.as_mut_slice())?;
-        platform.read(|| {
-            let mut inner = self.inner.lock();
+        self.platform.fill_random(fresh.as_mut_slice())?;
+        self.locked(|inner| {
             inner.generator.reseed(&mut fresh);
             self.reseed_due
                 .store(inner.generator.reseed_due(), Ordering::Relaxed);
         });
         Ok(())
+    }
+
+    /// Runs `f` on the generator and the slots: the lock is taken, and held, only inside a
+    /// read-side section of the platform (`DISPATCH_LEVEL` in the kernel). Every use of the
+    /// lock goes through here.
+    fn locked<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
+        self.platform.read(|| f(&mut self.inner.lock()))
     }
 
     /// True when the host should call [`ChapAuthenticator::reseed`] (half the reseed interval
@@ -381,7 +388,7 @@ impl ChapAuthenticator {
             return Err(ChapRefusal::NoOutgoingSecret);
         }
         check_target_challenge(target.challenge)?;
-        if self.inner.lock().slots.holds(target.challenge) {
+        if self.locked(|inner| inner.slots.holds(target.challenge)) {
             return Err(ChapRefusal::Reflection);
         }
         Ok(md5_response(
@@ -413,11 +420,10 @@ impl ChapAuthenticator {
         outgoing_secret: &[u8],
         initiator_secret: &ChapSecretBuffer,
         security: ConnectionSecurity,
-    ) -> Result<MutualChap<'a>, ChapRefusal> {
+    ) -> Result<MutualChap<'a, P>, ChapRefusal> {
         check_secrets(initiator_secret.expose_secret(), outgoing_secret, security)?;
         check_target_challenge(target.challenge)?;
-        let (slot, ours) = {
-            let mut inner = self.inner.lock();
+        let (slot, ours) = self.locked(|inner| {
             if inner.slots.holds(target.challenge) {
                 return Err(ChapRefusal::Reflection);
             }
@@ -428,8 +434,8 @@ impl ChapAuthenticator {
             let ours = drawn?;
             inner.slots.put(slot, ours);
             self.in_progress.fetch_add(1, Ordering::Relaxed);
-            (slot, ours)
-        };
+            Ok((slot, ours))
+        })?;
         Ok(MutualChap {
             authenticator: self,
             slot,
@@ -440,9 +446,10 @@ impl ChapAuthenticator {
     }
 
     fn release(&self, slot: usize) {
-        let mut inner = self.inner.lock();
-        inner.slots.release(slot);
-        self.in_progress.fetch_sub(1, Ordering::Relaxed);
+        self.locked(|inner| {
+            inner.slots.release(slot);
+            self.in_progress.fetch_sub(1, Ordering::Relaxed);
+        });
     }
 }
 
@@ -466,7 +473,7 @@ impl Inner {
     }
 }
 
-impl fmt::Debug for ChapAuthenticator {
+impl<P: Platform> fmt::Debug for ChapAuthenticator<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ChapAuthenticator")
             .field("capacity", &self.capacity)
@@ -476,15 +483,15 @@ impl fmt::Debug for ChapAuthenticator {
 
 /// A mutual-CHAP login in progress: owns one slot of the challenge table until
 /// [`MutualChap::verify`] consumes it or it is dropped.
-pub struct MutualChap<'a> {
-    authenticator: &'a ChapAuthenticator,
+pub struct MutualChap<'a, P: Platform> {
+    authenticator: &'a ChapAuthenticator<P>,
     slot: usize,
     ours: Outstanding,
     security: ConnectionSecurity,
     response: ChapResponse,
 }
 
-impl MutualChap<'_> {
+impl<P: Platform> MutualChap<'_, P> {
     /// Our answer to the target's challenge (`CHAP_R`, made with the per-target secret).
     #[must_use]
     pub fn response(&self) -> &ChapResponse {
@@ -541,13 +548,13 @@ impl MutualChap<'_> {
     }
 }
 
-impl Drop for MutualChap<'_> {
+impl<P: Platform> Drop for MutualChap<'_, P> {
     fn drop(&mut self) {
         self.authenticator.release(self.slot);
     }
 }
 
-impl fmt::Debug for MutualChap<'_> {
+impl<P: Platform> fmt::Debug for MutualChap<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MutualChap")
             .field("slot", &self.slot)

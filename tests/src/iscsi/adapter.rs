@@ -22,10 +22,14 @@ use iscsisec_core::{AdapterConfig, ChapSecretBuffer, Provider, Reader};
 use iscsisec_host::platform::{ProcessPlatform, process_platform};
 use iscsisec_host::store::{Access, DirStore};
 
+/// The CHAP authenticator of these tests: on a process platform, like the provider's.
+pub type Authenticator = ChapAuthenticator<ProcessPlatform>;
+
 /// A provider running over a state directory, and the reader its login path uses.
 #[derive(Debug)]
 pub struct Adapter {
-    provider: Provider<DirStore, ProcessPlatform>,
+    /// Held, not read: its reader answers only while it runs, and it holds the directory's lock.
+    _provider: Provider<DirStore, ProcessPlatform>,
     reader: Reader<ProcessPlatform>,
 }
 
@@ -41,7 +45,10 @@ impl Adapter {
             Provider::start(store, AdapterConfig::default(), process_platform())
                 .map_err(|e| format!("provider did not start: {e}"))?;
         let reader = provider.reader();
-        Ok(Adapter { provider, reader })
+        Ok(Adapter {
+            _provider: provider,
+            reader,
+        })
     }
 
     /// The initiator CHAP secret, copied the way the login path reads it
@@ -55,14 +62,15 @@ impl Adapter {
         buffer
     }
 
-    /// A CHAP authenticator for this adapter with `config`, seeded from its platform.
+    /// A CHAP authenticator for this adapter with `config`, on a platform of the same process
+    /// domain as the provider's, seeded from its random source.
     ///
     /// # Panics
     ///
     /// If the table cannot be allocated or the random source fails.
     #[must_use]
-    pub fn authenticator(&self, config: ChapConfig) -> ChapAuthenticator {
-        ChapAuthenticator::new(config, self.provider.platform())
+    pub fn authenticator(&self, config: ChapConfig) -> Authenticator {
+        ChapAuthenticator::new(config, process_platform())
             .unwrap_or_else(|e| panic!("CHAP authenticator: {e}"))
     }
 
@@ -79,7 +87,7 @@ impl Adapter {
 ///
 /// If the table cannot be allocated or the random source fails.
 #[must_use]
-pub fn authenticator(config: ChapConfig) -> ChapAuthenticator {
-    ChapAuthenticator::new(config, &process_platform())
+pub fn authenticator(config: ChapConfig) -> Authenticator {
+    ChapAuthenticator::new(config, process_platform())
         .unwrap_or_else(|e| panic!("CHAP authenticator: {e}"))
 }

@@ -23,10 +23,12 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 
 use iscsisec_core::chap::{
-    CHAP_A_MD5, ChapAuthenticator, ChapRefusal, ConnectionSecurity, TargetAnswer, TargetChallenge,
+    CHAP_A_MD5, ChapRefusal, ConnectionSecurity, TargetAnswer, TargetChallenge,
 };
 
 use iscsisec_core::ChapSecretBuffer;
+
+use super::adapter::Authenticator;
 
 use super::pdu::{LoginRequest, LoginResponse, PduError, RawPdu, Stage};
 use super::text::{TextError, TextKeys, decode_binary, decode_number, encode_hex};
@@ -226,7 +228,7 @@ fn next_isid() -> [u8; 6] {
 pub fn login(
     addr: SocketAddr,
     config: &LoginConfig<'_>,
-    authenticator: &ChapAuthenticator,
+    authenticator: &Authenticator,
     transcript: &mut Transcript,
 ) -> Result<Session, LoginError> {
     let stream = TcpStream::connect_timeout(&addr, config.timeout).map_err(LoginError::Connect)?;
@@ -358,7 +360,7 @@ impl Connection<'_> {
 fn run(
     conn: &mut Connection<'_>,
     config: &LoginConfig<'_>,
-    authenticator: &ChapAuthenticator,
+    authenticator: &Authenticator,
 ) -> Result<(Option<String>, u16, TextKeys), LoginError> {
     let mut first = TextKeys::new();
     first
@@ -413,7 +415,7 @@ fn run(
 fn chap(
     conn: &mut Connection<'_>,
     config: &LoginConfig<'_>,
-    authenticator: &ChapAuthenticator,
+    authenticator: &Authenticator,
 ) -> Result<(Option<String>, LoginResponse), LoginError> {
     let mut algorithm = TextKeys::new();
     algorithm.push("CHAP_A", CHAP_A_MD5.to_string());

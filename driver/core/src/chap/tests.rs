@@ -5,6 +5,7 @@ use super::*;
 use crate::fuzzing::{Call, Class};
 use crate::testing::buffers::chap_secret_in;
 use crate::testing::{TestPlatform, TestRandom, platform_with};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::format;
 use std::string::ToString;
 use std::vec::Vec;
@@ -54,6 +55,45 @@ const VECTORS: &[Vector] = &[
     ),
 ];
 
+/// A test platform that counts its read-side sections and whose random source can be made to
+/// fail; everything else is the test platform's.
+struct Probe {
+    inner: TestPlatform,
+    sections: AtomicUsize,
+    random_fails: AtomicBool,
+}
+
+impl Probe {
+    fn new() -> Probe {
+        Probe {
+            inner: seeded(Some(9)),
+            sections: AtomicUsize::new(0),
+            random_fails: AtomicBool::new(false),
+        }
+    }
+}
+
+// SAFETY: every call is the test platform's, which keeps the contract; counting a section and
+// refusing random bytes change nothing of it.
+#[allow(unsafe_code, reason = "a counting wrapper around the test platform")]
+unsafe impl Platform for Probe {
+    fn read<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.sections.fetch_add(1, Ordering::Relaxed);
+        self.inner.read(f)
+    }
+
+    fn defer(&self, retired: crate::reclaim::Retired) {
+        self.inner.defer(retired);
+    }
+
+    fn fill_random(&self, out: &mut [u8]) -> Result<(), RandomError> {
+        if self.random_fails.load(Ordering::Relaxed) {
+            return Err(RandomError);
+        }
+        self.inner.fill_random(out)
+    }
+}
+
 fn hex(bytes: &[u8]) -> std::string::String {
     use core::fmt::Write;
     bytes
@@ -82,12 +122,15 @@ fn seeded(byte: Option<u8>) -> TestPlatform {
     platform_with(byte.map_or(TestRandom::Fails, TestRandom::Repeat))
 }
 
-fn with_seed(config: ChapConfig, seed: u8) -> ChapAuthenticator {
-    ChapAuthenticator::new(config, &seeded(Some(seed))).unwrap()
+/// The authenticators of these tests.
+type Auth = ChapAuthenticator<TestPlatform>;
+
+fn with_seed(config: ChapConfig, seed: u8) -> Auth {
+    ChapAuthenticator::new(config, seeded(Some(seed))).unwrap()
 }
 
 /// A fixed seed: reproducible challenges, so tests can predict them with a twin.
-fn authenticator(max_logins: usize, seed: u8) -> ChapAuthenticator {
+fn authenticator(max_logins: usize, seed: u8) -> Auth {
     with_seed(
         ChapConfig {
             max_logins,
@@ -110,10 +153,10 @@ fn target(challenge: &[u8]) -> TargetChallenge<'_> {
 /// A mutual login on a cleartext connection: the target's `challenge` (`CHAP_I` 7), answered
 /// with [`OUTGOING`], our challenge to be answered with `initiator`.
 fn begin<'a>(
-    auth: &'a ChapAuthenticator,
+    auth: &'a Auth,
     challenge: &[u8],
     initiator: &ChapSecretBuffer,
-) -> Result<MutualChap<'a>, ChapRefusal> {
+) -> Result<MutualChap<'a, TestPlatform>, ChapRefusal> {
     auth.begin_mutual(
         &target(challenge),
         OUTGOING,
@@ -123,7 +166,7 @@ fn begin<'a>(
 }
 
 /// What a correct target answers to `login`'s challenge with `secret`.
-fn answer_with(login: &MutualChap<'_>, secret: &[u8]) -> [u8; RESPONSE_LEN] {
+fn answer_with<P: Platform>(login: &MutualChap<'_, P>, secret: &[u8]) -> [u8; RESPONSE_LEN] {
     *md5_response(login.identifier(), secret, login.challenge()).as_bytes()
 }
 
@@ -448,38 +491,49 @@ fn zero_capacity_refuses_every_mutual_login_but_not_one_way() {
 
 #[test]
 fn the_generator_must_be_reseeded_and_a_failed_source_changes_nothing() {
-    let auth = with_seed(
+    let auth = ChapAuthenticator::new(
         ChapConfig {
             max_logins: 1,
             reseed_interval: 2,
         },
-        5,
-    );
+        Probe::new(),
+    )
+    .unwrap();
     let init = secret(INITIATOR);
-    let begin = || begin(&auth, b"c", &init);
+    let begin = || {
+        auth.begin_mutual(
+            &target(b"c"),
+            OUTGOING,
+            &init,
+            ConnectionSecurity::Cleartext,
+        )
+        .map(drop)
+    };
     assert!(!auth.reseed_due());
-    drop(begin().unwrap());
+    begin().unwrap();
     assert!(auth.reseed_due());
-    drop(begin().unwrap());
+    begin().unwrap();
     assert_eq!(begin().unwrap_err(), ChapRefusal::ReseedRequired);
     assert_eq!(auth.in_progress(), 0, "a refused login holds no slot");
-    assert_eq!(auth.reseed(&seeded(None)), Err(RandomError));
+    auth.platform.random_fails.store(true, Ordering::Relaxed);
+    assert_eq!(auth.reseed(), Err(RandomError));
     assert_eq!(begin().unwrap_err(), ChapRefusal::ReseedRequired);
-    auth.reseed(&seeded(Some(6))).unwrap();
+    auth.platform.random_fails.store(false, Ordering::Relaxed);
+    auth.reseed().unwrap();
     assert!(!auth.reseed_due());
-    drop(begin().unwrap());
+    begin().unwrap();
 }
 
 #[test]
 fn setup_reports_a_failed_source_and_an_impossible_table() {
-    let failed = ChapAuthenticator::new(ChapConfig::default(), &seeded(None));
+    let failed = ChapAuthenticator::new(ChapConfig::default(), seeded(None));
     assert_eq!(failed.unwrap_err(), ChapSetupError::Random(RandomError));
     let huge = ChapAuthenticator::new(
         ChapConfig {
             max_logins: usize::MAX,
             reseed_interval: 1,
         },
-        &seeded(Some(1)),
+        seeded(Some(1)),
     );
     assert_eq!(huge.unwrap_err(), ChapSetupError::OutOfMemory);
 }
@@ -500,7 +554,7 @@ fn the_lock_free_count_follows_the_table() {
     let auth = authenticator(3, 1);
     let init = secret(INITIATOR);
     let begin = || begin(&auth, b"c", &init);
-    let counts = |auth: &ChapAuthenticator| (auth.in_progress(), auth.inner.lock().slots.in_use());
+    let counts = |auth: &Auth| (auth.in_progress(), auth.inner.lock().slots.in_use());
     let a = begin().unwrap();
     let b = begin().unwrap();
     assert_eq!(counts(&auth), (2, 2));
@@ -586,6 +640,54 @@ fn the_secret_comes_from_the_readers_buffer_and_is_never_printed() {
     drop(provider.into_store());
     assert!(reader.chap_secret(&mut buf).is_err());
     assert_eq!(refused(&buf), Err(ChapRefusal::NoInitiatorSecret));
+}
+
+#[test]
+fn every_use_of_the_lock_is_inside_a_read_side_section() {
+    // In the kernel a section is DISPATCH_LEVEL: a caller at PASSIVE_LEVEL holding the spin
+    // lock cannot be preempted on its processor by a DPC that would spin on it.
+    let auth = ChapAuthenticator::new(ChapConfig::default(), Probe::new()).unwrap();
+    let init = secret(INITIATOR);
+    let sections = || auth.platform.sections.load(Ordering::Relaxed);
+    assert_eq!(sections(), 0, "making it takes no lock");
+
+    assert!(auth.respond(&target(b"c"), OUTGOING).is_ok());
+    assert_eq!(sections(), 1, "respond: the reflection check");
+
+    let login = auth
+        .begin_mutual(
+            &target(b"c"),
+            OUTGOING,
+            &init,
+            ConnectionSecurity::Cleartext,
+        )
+        .unwrap();
+    assert_eq!(sections(), 2, "begin_mutual: slot and challenge");
+    let good = answer_with(&login, INITIATOR);
+    assert_eq!(login.verify(&named(&good), &init, OUTGOING), Ok(()));
+    assert_eq!(sections(), 3, "verify: the slot is freed");
+
+    drop(
+        auth.begin_mutual(
+            &target(b"c"),
+            OUTGOING,
+            &init,
+            ConnectionSecurity::Cleartext,
+        )
+        .unwrap(),
+    );
+    assert_eq!(sections(), 5, "an abandoned login frees its slot");
+
+    auth.reseed().unwrap();
+    assert_eq!(sections(), 6, "reseed");
+
+    // Refusals decided before the table is looked at take no lock.
+    assert_eq!(
+        auth.respond(&target(b""), OUTGOING).unwrap_err(),
+        ChapRefusal::BadChallenge
+    );
+    assert_eq!(sections(), 6);
+    assert_eq!(auth.in_progress(), 0);
 }
 
 #[test]
