@@ -337,12 +337,7 @@ fn a_damaged_record_makes_the_lookup_refuse_rather_than_fall_back() {
 
 #[test]
 fn the_c_header_in_the_readme_matches_the_rust_interface() {
-    let readme = include_str!("../../README.md");
-    let header = readme
-        .split("```c\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .expect("the header's code block");
+    let header = readme_header();
     let guid = LOOKUP_INTERFACE_GUID;
     let define = std::format!(
         "0x{:08x}, 0x{:04x}, 0x{:04x}, {}",
@@ -400,5 +395,134 @@ fn the_c_header_in_the_readme_matches_the_rust_interface() {
         "ULONG SecretBufferSize,",
         "PULONG SecretSize);",
     ]);
-    assert_eq!(size_of::<LookupInterface>(), 48);
+}
+
+/// The README's header, the one a vendor copies into a C miniport or IKE engine.
+fn readme_header() -> &'static str {
+    include_str!("../../README.md")
+        .split("```c\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the header's code block")
+}
+
+/// What `wdm.h` gives the header, transcribed (WDK19 wdm.h: the basic types, `_INTERFACE` at
+/// 29427-29434, `PINTERFACE_REFERENCE` at 7103). Windows x64 is LLP64, so `ULONG` is 32 bits
+/// here as there; with these types, x86-64 System V and Microsoft x64 lay structures out alike
+/// (natural alignment). SAL annotations and `DEFINE_GUID`'s storage are dropped.
+const WDM_SHIM: &str = "\
+#include <stdint.h>
+typedef int32_t NTSTATUS; typedef uint32_t ULONG, *PULONG; typedef uint16_t USHORT;
+typedef uint8_t UCHAR; typedef void *PVOID; typedef void VOID;
+typedef struct { uint32_t Data1; uint16_t Data2, Data3; uint8_t Data4[8]; } GUID;
+typedef VOID (*PINTERFACE_REFERENCE)(PVOID Context);
+typedef VOID (*PINTERFACE_DEREFERENCE)(PVOID Context);
+typedef struct _INTERFACE {
+    USHORT Size; USHORT Version; PVOID Context;
+    PINTERFACE_REFERENCE InterfaceReference; PINTERFACE_DEREFERENCE InterfaceDereference;
+} INTERFACE, *PINTERFACE;
+#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \\
+    static const GUID name = { l, w1, w2, { b1, b2, b3, b4, b5, b6, b7, b8 } }
+#define _In_
+#define _Out_
+#define _Out_opt_
+#define _In_reads_bytes_(n)
+#define _Out_writes_bytes_to_(n, m)
+";
+
+/// Prints, one per line, what the C compiler makes of the header.
+const PROBE: &str = "\
+#include <stddef.h>
+#include <stdio.h>
+#include \"iscsisec_lookup.h\"
+/* The header's function types are the ones this prototype spells: the compiler refuses the
+   assignments otherwise (-Werror). */
+static NTSTATUS lookup_key(PVOID c, ULONG p, UCHAR t, const UCHAR *id, ULONG n, UCHAR *k,
+    ULONG room, PULONG size, PULONG source) { (void)c; (void)p; (void)t; (void)id; (void)n;
+    (void)k; (void)room; (void)size; (void)source; return 0; }
+static NTSTATUS read_chap(PVOID c, UCHAR *s, ULONG room, PULONG size) {
+    (void)c; (void)s; (void)room; (void)size; return 0; }
+int main(void) {
+    ISCSISEC_LOOKUP_INTERFACE i = { { 0 }, lookup_key, read_chap };
+    const GUID *g = &GUID_ISCSISEC_LOOKUP_INTERFACE;
+    (void)i;
+    printf(\"size %zu\\n\", sizeof(ISCSISEC_LOOKUP_INTERFACE));
+    printf(\"header %zu\\n\", offsetof(ISCSISEC_LOOKUP_INTERFACE, InterfaceHeader));
+    printf(\"lookup %zu\\n\", offsetof(ISCSISEC_LOOKUP_INTERFACE, LookupKey));
+    printf(\"chap %zu\\n\", offsetof(ISCSISEC_LOOKUP_INTERFACE, ReadChapSecret));
+    printf(\"context %zu\\n\", offsetof(INTERFACE, Context));
+    printf(\"guid %08x %04x %04x\", (unsigned)g->Data1, g->Data2, g->Data3);
+    for (int b = 0; b < 8; b++) printf(\" %02x\", g->Data4[b]);
+    printf(\"\\nversion %d\\n\", ISCSISEC_LOOKUP_INTERFACE_VERSION);
+    printf(\"key %d\\nchap_secret %d\\nall_ports %u\\n\", ISCSISEC_MAX_KEY_SIZE,
+        ISCSISEC_MAX_CHAP_SECRET_SIZE, (unsigned)ISCSISEC_ALL_PORTS);
+    printf(\"sources %d %d %d\\n\", ISCSISEC_KEY_SOURCE_PORT, ISCSISEC_KEY_SOURCE_ALL_PORTS,
+        ISCSISEC_KEY_SOURCE_GROUP);
+    return 0;
+}
+";
+
+#[test]
+fn the_c_header_compiles_to_the_rust_layout() {
+    use std::process::Command;
+    use std::string::{String, ToString};
+
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    if Command::new(&cc).arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no C compiler ({cc}) under CI"
+        );
+        std::println!("SKIP: no C compiler ({cc}) to compile the README's header with");
+        return;
+    }
+    let dir = std::env::temp_dir().join(std::format!("iscsisec-header-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let header = readme_header().replace("#include <wdm.h>", "#include \"wdm.h\"");
+    std::fs::write(dir.join("wdm.h"), WDM_SHIM).unwrap();
+    std::fs::write(dir.join("iscsisec_lookup.h"), header).unwrap();
+    std::fs::write(dir.join("probe.c"), PROBE).unwrap();
+    let built = Command::new(&cc)
+        .current_dir(&dir)
+        .args([
+            "-std=c11", "-Wall", "-Wextra", "-Werror", "-o", "probe", "probe.c",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "the README's header does not compile:\n{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let run = Command::new(dir.join("probe")).output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(run.status.success());
+    let printed = String::from_utf8(run.stdout).unwrap();
+
+    let guid = LOOKUP_INTERFACE_GUID;
+    let data4: String = guid
+        .data4
+        .iter()
+        .map(|b| std::format!(" {b:02x}"))
+        .collect();
+    let expected = std::format!(
+        "size {}\nheader {}\nlookup {}\nchap {}\ncontext {}\nguid {:08x} {:04x} {:04x}{data4}\n\
+         version {LOOKUP_INTERFACE_VERSION}\nkey {}\nchap_secret {}\nall_ports {}\n\
+         sources {} {} {}\n",
+        size_of::<LookupInterface>(),
+        core::mem::offset_of!(LookupInterface, InterfaceHeader),
+        core::mem::offset_of!(LookupInterface, LookupKey),
+        core::mem::offset_of!(LookupInterface, ReadChapSecret),
+        core::mem::offset_of!(INTERFACE, Context),
+        guid.data1,
+        guid.data2,
+        guid.data3,
+        iscsisec_core::secret::MAX_PRESHARED_KEY_LEN,
+        iscsisec_core::secret::MAX_CHAP_SECRET_LEN,
+        iscsisec_core::consts::ALL_PORTS,
+        key_source::PORT,
+        key_source::ALL_PORTS,
+        key_source::GROUP,
+    );
+    assert_eq!(printed, expected);
 }
