@@ -60,6 +60,7 @@ thread_local! {
 pub struct ProcessThreads;
 
 impl Threads for ProcessThreads {
+    #[inline]
     fn with_slot<R>(
         &self,
         domain: &EpochDomain,

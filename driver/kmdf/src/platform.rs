@@ -60,6 +60,7 @@ impl KernelPlatform {
 // before `defer` was called has ended. `defer` itself only takes a spin lock and enqueues the
 // work item. `fill_random` uses the system-preferred RNG (BCryptGenRandom), PASSIVE_LEVEL.
 unsafe impl Platform for KernelPlatform {
+    #[inline]
     fn read<R>(&self, f: impl FnOnce() -> R) -> R {
         let _section = DispatchSection::enter();
         f()

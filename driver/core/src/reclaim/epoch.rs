@@ -113,6 +113,7 @@ impl EpochDomain {
 
     /// Runs `f` inside a read section, announced on `slot` (or, without a slot of this
     /// domain, on the shared counter).
+    #[inline]
     pub fn read<R>(&self, slot: Option<&mut ReaderSlot>, f: impl FnOnce() -> R) -> R {
         match slot.and_then(|s| self.own(s)) {
             Some(s) => {

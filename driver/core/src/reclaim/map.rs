@@ -191,6 +191,7 @@ fn slot(slots: &[AtomicPtr<Node>; SLOTS], i: usize) -> Option<NodeRef<'_>> {
 impl<G: Grace> ReadHandle<G> {
     /// Runs `f` inside a read section with the table, or with `None` once the table has
     /// stopped. Nothing `f` gets can outlive the section.
+    #[inline]
     pub(crate) fn read<R>(&self, f: impl for<'g> FnOnce(Option<View<'g>>) -> R) -> R {
         let shared = self.shared.get();
         shared.grace.read(|| {

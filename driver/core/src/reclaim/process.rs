@@ -102,6 +102,7 @@ impl<T: Threads> core::fmt::Debug for EpochPlatform<T> {
 // domains); `defer` tags each batch with a token taken after the writer's unlinks and frees it
 // only when `has_passed` says every older section on that same domain has ended.
 unsafe impl<T: Threads> crate::Platform for EpochPlatform<T> {
+    #[inline]
     fn read<R>(&self, f: impl FnOnce() -> R) -> R {
         let domain = self.domain.get();
         self.threads.with_slot(domain, |slot| domain.read(slot, f))
