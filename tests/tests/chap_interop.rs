@@ -173,7 +173,7 @@ fn mutual_chap_with_the_secret_set_through_method_71_verifies() {
     assert_eq!(chap_secret_bytes(&ic), 16);
 
     let adapter = Adapter::start(ic.state_dir()).unwrap();
-    let auth = adapter.authenticator(ChapConfig::default());
+    let auth = authenticator(ChapConfig::default());
     let (result, transcript) = mutual_login(tgtd.portal(), &adapter, &auth);
     let session = with_log(&tgtd, result);
     // The target answered our challenge and the core verified it with the method 71 secret.
@@ -228,7 +228,7 @@ fn mutual_chap_with_a_different_initiator_secret_rejects_the_target() {
         "status=SUCCESS code=0x00000000"
     );
     let adapter = Adapter::start(ic.state_dir()).unwrap();
-    let auth = adapter.authenticator(ChapConfig::default());
+    let auth = authenticator(ChapConfig::default());
     let (result, transcript) = mutual_login(tgtd.portal(), &adapter, &auth);
     assert_eq!(refusal(result), ChapRefusal::Mismatch);
     // We got the target's answer, refused it and closed: nothing sent after it.
@@ -257,7 +257,7 @@ fn an_11_byte_secret_is_refused_before_use_on_a_connection_without_ipsec() {
     assert_eq!(adapter.initiator_secret().expose_secret().len(), 11);
     // ...and the login refuses it on this plain TCP connection before using it: we never
     // answered the target's challenge, never sent ours.
-    let auth = adapter.authenticator(ChapConfig::default());
+    let auth = authenticator(ChapConfig::default());
     let (result, transcript) = mutual_login(tgtd.portal(), &adapter, &auth);
     let r = refusal(result);
     assert_eq!(r, ChapRefusal::ShortSecretWithoutIpsec);
@@ -310,7 +310,7 @@ fn a_cleared_secret_refuses_mutual_chap_with_a_clear_error() {
     assert_eq!(chap_secret_bytes(&ic), 0);
     let adapter = Adapter::start(ic.state_dir()).unwrap();
     assert!(adapter.initiator_secret().expose_secret().is_empty());
-    let auth = adapter.authenticator(ChapConfig::default());
+    let auth = authenticator(ChapConfig::default());
     let (result, transcript) = mutual_login(tgtd.portal(), &adapter, &auth);
     let err = result.unwrap_err();
     assert!(matches!(
@@ -381,7 +381,7 @@ fn a_reflected_challenge_on_a_second_connection_is_refused() {
     let addr = fake.addr().unwrap();
     let (_ic, adapter) = adapter_with_secret();
     let secret = adapter.initiator_secret();
-    let auth = adapter.authenticator(ChapConfig::default());
+    let auth = authenticator(ChapConfig::default());
     let cfg = config(mutual(&secret));
 
     std::thread::scope(|s| {
@@ -436,7 +436,7 @@ fn a_full_challenge_table_refuses_a_login_until_one_ends() {
     let (_ic, adapter) = adapter_with_secret();
     let secret = adapter.initiator_secret();
     // One slot: one mutual login at a time.
-    let auth = adapter.authenticator(ChapConfig {
+    let auth = authenticator(ChapConfig {
         max_logins: 1,
         ..ChapConfig::default()
     });

@@ -62,26 +62,14 @@ impl Adapter {
         buffer
     }
 
-    /// A CHAP authenticator for this adapter with `config`, on a platform of the same process
-    /// domain as the provider's, seeded from its random source.
-    ///
-    /// # Panics
-    ///
-    /// If the table cannot be allocated or the random source fails.
-    #[must_use]
-    pub fn authenticator(&self, config: ChapConfig) -> Authenticator {
-        ChapAuthenticator::new(config, process_platform())
-            .unwrap_or_else(|e| panic!("CHAP authenticator: {e}"))
-    }
-
     /// Stops the provider, releasing the state directory.
     pub fn stop(self) {
         drop(self);
     }
 }
 
-/// A CHAP authenticator with `config`, seeded from a process platform (random bytes from the
-/// operating system), for logins that need no adapter.
+/// A CHAP authenticator with `config` on a process platform (the same process domain as an
+/// [`Adapter`]'s provider), seeded from the operating system's random source.
 ///
 /// # Panics
 ///

@@ -152,11 +152,11 @@ fn target(challenge: &[u8]) -> TargetChallenge<'_> {
 
 /// A mutual login on a cleartext connection: the target's `challenge` (`CHAP_I` 7), answered
 /// with [`OUTGOING`], our challenge to be answered with `initiator`.
-fn begin<'a>(
-    auth: &'a Auth,
+fn begin<'a, P: Platform>(
+    auth: &'a ChapAuthenticator<P>,
     challenge: &[u8],
     initiator: &ChapSecretBuffer,
-) -> Result<MutualChap<'a, TestPlatform>, ChapRefusal> {
+) -> Result<MutualChap<'a, P>, ChapRefusal> {
     auth.begin_mutual(
         &target(challenge),
         OUTGOING,
@@ -500,15 +500,7 @@ fn the_generator_must_be_reseeded_and_a_failed_source_changes_nothing() {
     )
     .unwrap();
     let init = secret(INITIATOR);
-    let begin = || {
-        auth.begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .map(drop)
-    };
+    let begin = || begin(&auth, b"c", &init).map(drop);
     assert!(!auth.reseed_due());
     begin().unwrap();
     assert!(auth.reseed_due());
@@ -654,28 +646,13 @@ fn every_use_of_the_lock_is_inside_a_read_side_section() {
     assert!(auth.respond(&target(b"c"), OUTGOING).is_ok());
     assert_eq!(sections(), 1, "respond: the reflection check");
 
-    let login = auth
-        .begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap();
+    let login = begin(&auth, b"c", &init).unwrap();
     assert_eq!(sections(), 2, "begin_mutual: slot and challenge");
     let good = answer_with(&login, INITIATOR);
     assert_eq!(login.verify(&named(&good), &init, OUTGOING), Ok(()));
     assert_eq!(sections(), 3, "verify: the slot is freed");
 
-    drop(
-        auth.begin_mutual(
-            &target(b"c"),
-            OUTGOING,
-            &init,
-            ConnectionSecurity::Cleartext,
-        )
-        .unwrap(),
-    );
+    drop(begin(&auth, b"c", &init).unwrap());
     assert_eq!(sections(), 5, "an abandoned login frees its slot");
 
     auth.reseed().unwrap();
